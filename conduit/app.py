@@ -1,0 +1,171 @@
+"""`Conduit`, the app: a registry of tools plus the settings of the server that serves them."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal, TypeVar, overload
+
+from .errors import ToolDefinitionError
+from .tools import Source, Tool
+
+F = TypeVar("F", bound=Callable[..., Any])
+Backend = Literal["native", "python"]
+BACKENDS: tuple[Backend, ...] = ("native", "python")
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """What the server does at the HTTP layer; compiled into the native binary, passed to the SDK otherwise."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    workers: int = 0
+    sessions: bool = False
+    allowed_hosts: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
+    dns_rebinding_protection: bool = True
+    max_body_bytes: int = 1 << 20
+
+    def with_address(self, host: str | None, port: int | None) -> ServerSettings:
+        return replace(self, host=self.host if host is None else host, port=self.port if port is None else port)
+
+
+class Conduit:
+    """An MCP server made of typed Python functions, compiled to native code with Codon.
+
+    Example:
+        ```python
+        app = Conduit("weather-demo")
+
+        @app.tool()
+        def weather(city: str) -> dict:
+            \"\"\"Current weather for a city.\"\"\"
+            return {"city": city, "temp": 21}
+
+        app.run()   # http://127.0.0.1:8080/mcp
+        ```
+    """
+
+    def __init__(
+        self,
+        name: str = "conduit",
+        *,
+        version: str = "0.1.0",
+        instructions: str | None = None,
+        backend: Backend = "native",
+        host: str = "127.0.0.1",
+        port: int = 8080,
+        workers: int = 0,
+        sessions: bool = False,
+        allowed_hosts: Sequence[str] = (),
+        allowed_origins: Sequence[str] = (),
+        dns_rebinding_protection: bool = True,
+        max_body_bytes: int = 1 << 20,
+    ) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+        self.name = name
+        self.version = version
+        self.instructions = instructions
+        self.backend = backend
+        self.settings = ServerSettings(
+            host=host,
+            port=port,
+            workers=workers,
+            sessions=sessions,
+            allowed_hosts=tuple(allowed_hosts),
+            allowed_origins=tuple(allowed_origins),
+            dns_rebinding_protection=dns_rebinding_protection,
+            max_body_bytes=max_body_bytes,
+        )
+        self._tools: dict[str, Tool] = {}
+
+    def __repr__(self) -> str:
+        return f"Conduit({self.name!r}, tools={list(self._tools)}, backend={self.backend!r})"
+
+    # -- registration -------------------------------------------------------------------------
+
+    @overload
+    def tool(self, fn: F, /) -> F: ...
+
+    @overload
+    def tool(
+        self,
+        name: str | None = None,
+        /,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        annotations: Mapping[str, Any] | Any | None = None,
+    ) -> Callable[[F], F]: ...
+
+    def tool(
+        self,
+        name_or_fn: Any = None,
+        /,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        annotations: Mapping[str, Any] | Any | None = None,
+    ) -> Any:
+        """Register a function as a tool: `@app.tool()`, `@app.tool("name")`, or bare `@app.tool`."""
+        if callable(name_or_fn):
+            self.add_tool(name_or_fn)
+            return name_or_fn
+        if name_or_fn is not None and not isinstance(name_or_fn, str):
+            raise ToolDefinitionError(f"@app.tool() takes a tool name as its first argument, got {name_or_fn!r}")
+
+        def decorator(fn: F) -> F:
+            self.add_tool(fn, name=name_or_fn, title=title, description=description, annotations=annotations)
+            return fn
+
+        return decorator
+
+    mcp_tool = tool
+
+    def add_tool(
+        self,
+        fn: Callable[..., Any],
+        *,
+        name: str | None = None,
+        title: str | None = None,
+        description: str | None = None,
+        annotations: Mapping[str, Any] | Any | None = None,
+        source: Source | None = None,
+    ) -> Tool:
+        tool = Tool.from_function(
+            fn, name=name, title=title, description=description, annotations=annotations, source=source
+        )
+        if tool.name in self._tools:
+            raise ToolDefinitionError(
+                f"a tool named {tool.name!r} is already registered; pick another name with @app.tool(\"...\")"
+            )
+        self._tools[tool.name] = tool
+        return tool
+
+    def remove_tool(self, name: str) -> None:
+        if self._tools.pop(name, None) is None:
+            raise KeyError(f"no tool named {name!r}")
+
+    @property
+    def tools(self) -> Mapping[str, Tool]:
+        return dict(self._tools)
+
+    def __iter__(self) -> Iterator[Tool]:
+        return iter(self._tools.values())
+
+    # -- serving ------------------------------------------------------------------------------
+
+    def serve(self, *, host: str | None = None, port: int | None = None, backend: Backend | None = None):
+        """Start the server in the background and return its `ServerProcess` once it answers."""
+        from .serving import start_server
+
+        return start_server(self, self.settings.with_address(host, port), backend or self.backend)
+
+    def run(self, *, host: str | None = None, port: int | None = None, backend: Backend | None = None) -> None:
+        """Compile (native) and serve until Ctrl-C; fall back to the python backend where Codon cannot run."""
+        from .serving import run_forever
+
+        run_forever(self, self.settings.with_address(host, port), backend or self.backend, out=sys.stderr)

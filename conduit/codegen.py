@@ -1,0 +1,359 @@
+"""Generate the Codon program for an app: the tools, typed decoders, dispatch tables and fixed bytes.
+
+The program reads top to bottom like the server it is: the user's functions (kept on their own
+lines, so compiler errors map back), one decoder-and-call function per tool, perfect hashes over
+tool names and JSON-RPC methods, the tools/list JSON serialized once, and the handler the event
+loop calls. The protocol itself lives in the hand-written runtime (conduit/runtime/mcp.codon).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from . import phf
+from .app import Conduit, ServerSettings
+from .errors import UnsupportedCodeError
+from .literals import rewrite_literals
+from .subset import check_tool
+from .toolchain import SourceMap
+from .tools import Tool
+from .typespec import TypeSpec
+
+# JSON-RPC methods the runtime serves, in the order of the M_* constants in runtime/mcp.codon.
+METHODS = (
+    "initialize",
+    "ping",
+    "tools/list",
+    "tools/call",
+    "server/discover",
+    "prompts/list",
+    "resources/list",
+    "resources/templates/list",
+)
+
+# Exceptions a tool may raise. Codon's `except Exception` does not catch subclasses (codon#737),
+# so the generated call names each one; a bare `except:` catches the rest without a message.
+_CAUGHT = (
+    "ValueError",
+    "ZeroDivisionError",
+    "KeyError",
+    "IndexError",
+    "TypeError",
+    "AssertionError",
+    "OverflowError",
+    "AttributeError",
+    "NotImplementedError",
+    "RuntimeError",
+    "OSError",
+    "StopIteration",
+)
+
+
+@dataclass(frozen=True)
+class Program:
+    """Generated Codon source, and where each of its lines that came from the user came from."""
+
+    text: str
+    source_map: SourceMap
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.source_map = SourceMap()
+
+    def emit(self, text: str = "") -> None:
+        self.out.extend(text.split("\n"))
+
+    def emit_user(self, text: str, filename: str, first_line: int, originals: list[str]) -> None:
+        for offset, line in enumerate(text.split("\n")):
+            user_line = first_line + offset
+            original = originals[offset] if offset < len(originals) else ""
+            self.out.append(line)
+            self.source_map.add(len(self.out), filename, user_line, original)
+
+    def program(self) -> Program:
+        return Program("\n".join(self.out) + "\n", self.source_map)
+
+
+def generate(app: Conduit, settings: ServerSettings | None = None) -> Program:
+    """The whole Codon program for `app`; raises UnsupportedCodeError for tool code Codon cannot run."""
+    settings = settings or app.settings
+    tools = list(app)
+    w = _Writer()
+    w.emit(f"# Conduit: the generated native server for app {app.name!r} ({len(tools)} tool{'' if len(tools) == 1 else 's'}).")
+    w.emit("# Written by conduit.codegen on every build; edit the Python tools, not this file.")
+    w.emit("from conduit_runtime.buffer import Buffer")
+    w.emit("from conduit_runtime.json import JsonDoc, J_NULL, J_TRUE, J_FALSE, J_NUM, J_STR, J_ARR, J_OBJ")
+    w.emit("from conduit_runtime.json import Json as _Json, to_json as _cj, json_object as _cj_object")
+    w.emit("from conduit_runtime.json import json_array as _cj_array")
+    w.emit("from conduit_runtime.http import Request, Reply")
+    w.emit("from conduit_runtime.loop import ServerConfig, serve")
+    w.emit("from conduit_runtime.mcp import McpConfig, McpState, handle_mcp, json_items")
+    w.emit("from conduit_runtime.mcp import write_result, write_result_none, fail")
+    w.emit()
+    function_names: dict[str, str] = {}
+    for tool in tools:
+        function_names[tool.name] = _emit_tool_function(w, tool, set(function_names.values()))
+    decoders = _Decoders()
+    for index, tool in enumerate(tools):
+        _emit_call(w, index, tool, function_names[tool.name], decoders)
+    for text in decoders.functions:
+        w.emit(text)
+    w.emit("# ---- dispatch: perfect hashes fixed at build time " + "-" * 40)
+    w.emit(phf.emit_codon_helpers())
+    w.emit(phf.emit_codon(phf.build([t.name.encode() for t in tools]), "_tool_index", helpers=False))
+    w.emit(phf.emit_codon(phf.build([m.encode() for m in METHODS]), "_method_index", helpers=False))
+    w.emit()
+    _emit_app(w, app, tools, settings)
+    return w.program()
+
+
+# ---- the user's functions -------------------------------------------------------------------
+
+
+def _emit_tool_function(w: _Writer, tool: Tool, taken: set[str]) -> str:
+    source = tool.source
+    module = ast.parse(source.text)
+    func = next((n for n in module.body if isinstance(n, ast.FunctionDef)), None)
+    if func is None:
+        raise UnsupportedCodeError(
+            f"tool {tool.name!r}: no function definition found in its source",
+            file=source.filename,
+            line=source.first_line,
+        )
+    findings = check_tool(func)
+    if findings:
+        first = findings[0]
+        more = "".join(f"\n  line {source.first_line + f.line - 1}: {f.message}" for f in findings[1:])
+        lines = source.text.splitlines()
+        raise UnsupportedCodeError(
+            f"{first.message}{more}",
+            file=source.filename,
+            line=source.first_line + first.line - 1,
+            source_line=lines[first.line - 1] if first.line <= len(lines) else None,
+            hint=f"in tool {tool.name!r}; Conduit compiles tools with Codon, which runs a subset of Python",
+        )
+    name = func.name if func.name not in taken else f"{func.name}_{len(taken)}"
+    param_types = {p.name: p.type.codon() for p in tool.params}
+    text = rewrite_literals(source.text, func, param_types)
+    lines = text.split("\n")
+    header_end = func.body[0].lineno - 1 if func.body[0].lineno > func.lineno else func.lineno
+    start = (func.decorator_list[0].lineno if func.decorator_list else func.lineno) - 1
+    header = f"def {name}({', '.join(_codon_param(p) for p in tool.params)}):"
+    header_lines = header_end - func.lineno + 1
+    lines[func.lineno - 1 : header_end] = [header] + [""] * (header_lines - 1)
+    for i in range(start, func.lineno - 1):
+        lines[i] = ""
+    while lines and not lines[-1].strip():
+        lines.pop()
+    w.emit(f"# ---- tool {tool.name!r} ({source.filename}, line {source.first_line}) " + "-" * 20)
+    originals = source.text.split("\n")
+    w.emit_user("\n".join(lines), source.filename, source.first_line, originals)
+    w.emit()
+    return name
+
+
+def _codon_param(param) -> str:
+    text = f"{param.name}: {param.type.codon()}"
+    if not param.required:
+        text += f" = {_codon_literal(param.default)}"
+    return text
+
+
+def _codon_literal(value) -> str:
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, float):
+        return repr(value) if value == value and value not in (float("inf"), float("-inf")) else f"float({str(value)!r})"
+    if isinstance(value, (int,)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_codon_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)}: {_codon_literal(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"cannot write {value!r} as a Codon literal")
+
+
+# ---- decoders and calls -----------------------------------------------------------------------
+
+
+class _Decoders:
+    """One check function and one decode function per composite type, shared between tools."""
+
+    def __init__(self) -> None:
+        self.functions: list[str] = []
+        self.names: dict[TypeSpec, int] = {}
+
+    def check(self, spec: TypeSpec, i: str) -> str:
+        if spec.kind == "str":
+            return f"doc.kind({i}) == J_STR"
+        if spec.kind == "int":
+            return f"doc.is_int({i})"
+        if spec.kind == "float":
+            return f"doc.kind({i}) == J_NUM"
+        if spec.kind == "bool":
+            return f"(doc.kind({i}) == J_TRUE or doc.kind({i}) == J_FALSE)"
+        return f"_check_{self._define(spec)}(doc, {i})"
+
+    def decode(self, spec: TypeSpec, i: str) -> str:
+        kind = spec.kind if spec.kind != "literal" else spec.codon()
+        if kind == "str":
+            return f"doc.as_str({i})"
+        if kind == "int":
+            return f"doc.as_int({i})"
+        if kind == "float":
+            return f"doc.as_float({i})"
+        if kind == "bool":
+            return f"doc.kind({i}) == J_TRUE"
+        return f"_decode_{self._define(spec)}(doc, {i})"
+
+    def _define(self, spec: TypeSpec) -> int:
+        if spec in self.names:
+            return self.names[spec]
+        n = self.names[spec] = len(self.names)
+        codon = spec.codon()
+        check = [f"def _check_{n}(doc: JsonDoc, i: int) -> bool:  # {spec.describe()}"]
+        decode = [f"def _decode_{n}(doc: JsonDoc, i: int) -> {codon}:"]
+        if spec.kind == "literal":
+            base = TypeSpec(spec.codon())  # type: ignore[arg-type]
+            check += [f"    if not ({self.check(base, 'i')}):", "        return False"]
+            check += [f"    if {self.decode(base, 'i')} == {_codon_literal(c)}:\n        return True" for c in spec.choices]
+            check += ["    return False"]
+            decode += [f"    return {self.decode(base, 'i')}"]
+        elif spec.kind == "optional":
+            check += ["    if doc.kind(i) == J_NULL:", "        return True", f"    return {self.check(spec.inner, 'i')}"]
+            decode += [
+                "    if doc.kind(i) == J_NULL:",
+                f"        return {codon}()",
+                f"    return {codon}({self.decode(spec.inner, 'i')})",
+            ]
+        elif spec.kind == "list":
+            check += [
+                "    if doc.kind(i) != J_ARR:",
+                "        return False",
+                "    for j in json_items(doc, i):",
+                f"        if not ({self.check(spec.inner, 'j')}):",
+                "            return False",
+                "    return True",
+            ]
+            decode += [
+                f"    result = {codon}()",
+                "    for j in json_items(doc, i):",
+                f"        result.append({self.decode(spec.inner, 'j')})",
+                "    return result",
+            ]
+        else:  # dict[str, T]
+            check += [
+                "    if doc.kind(i) != J_OBJ:",
+                "        return False",
+                "    for j in json_items(doc, i):",
+                f"        if not ({self.check(spec.inner, 'j')}):",
+                "            return False",
+                "    return True",
+            ]
+            decode += [
+                f"    result = {codon}()",
+                "    for j in json_items(doc, i):",
+                f"        result[doc.key(j)] = {self.decode(spec.inner, 'j')}",
+                "    return result",
+            ]
+        self.functions.append("\n".join(check) + "\n")
+        self.functions.append("\n".join(decode) + "\n")
+        return n
+
+
+def _emit_call(w: _Writer, index: int, tool: Tool, function: str, decoders: _Decoders) -> None:
+    w.emit(f"# ---- tools/call {tool.name!r}: decode the arguments, call, encode the result")
+    w.emit(f"def _call_{index}(doc: JsonDoc, args: int, out: Buffer, st: McpState) -> int:")
+    for p in tool.params:
+        w.emit(f"    # {p.name}: {p.type.describe()}{'' if p.required else ' = ' + repr(p.default)}")
+        w.emit(f"    i = doc.get(args, {json.dumps(p.name)}) if args >= 0 else -1")
+        if p.required:
+            w.emit("    if i < 0:")
+            w.emit(f"        return fail(out, {json.dumps(f'Missing required argument {p.name!r}')})")
+            w.emit(f"    if not ({decoders.check(p.type, 'i')}):")
+            w.emit(f"        return fail(out, {json.dumps(f'Invalid argument {p.name!r}: expected {p.type.describe()}')})")
+            w.emit(f"    _a_{p.name} = {decoders.decode(p.type, 'i')}")
+        else:
+            w.emit(f"    _a_{p.name}: {p.type.codon()} = {_codon_literal(p.default)}")
+            w.emit("    if i >= 0:")
+            w.emit(f"        if not ({decoders.check(p.type, 'i')}):")
+            w.emit(
+                f"            return fail(out, {json.dumps(f'Invalid argument {p.name!r}: expected {p.type.describe()}')})"
+            )
+            w.emit(f"        _a_{p.name} = {decoders.decode(p.type, 'i')}")
+    call = f"{function}({', '.join(f'{p.name}=_a_{p.name}' for p in tool.params)})"
+    returns_none = tool.returns is not None and tool.returns.kind == "none"
+    w.emit("    try:")
+    w.emit(f"        {call}" if returns_none else f"        r = {call}")
+    for exc in _CAUGHT:
+        w.emit(f"    except {exc} as e:")
+        w.emit("        return fail(out, e.message if e.message else e.typename, 2)")
+    w.emit("    except:")
+    w.emit(f"        return fail(out, {json.dumps(f'tool {tool.name!r} raised an exception')}, 2)")
+    if returns_none:
+        w.emit("    return write_result_none(out)")
+    else:
+        w.emit(f"    return write_result(out, st, r, {tool.structured}, {tool.wraps_result})")
+    w.emit()
+
+
+# ---- the app: tables, fixed bytes and the handler -----------------------------------------------
+
+
+def _emit_app(w: _Writer, app: Conduit, tools: list[Tool], settings: ServerSettings) -> None:
+    tools_json = json.dumps([t.definition() for t in tools], separators=(",", ":"))
+    w.emit("class App:")
+    w.emit('    """What the protocol runtime asks of this app: find a tool or method, call a tool."""')
+    w.emit("    def find_method(self, p: Ptr[byte], n: int) -> int:")
+    w.emit("        return _method_index(p, n)")
+    w.emit("    def find_tool(self, p: Ptr[byte], n: int) -> int:")
+    w.emit("        return _tool_index(p, n)")
+    w.emit("    def call_tool(self, index: int, doc: JsonDoc, args: int, out: Buffer, st: McpState) -> int:")
+    for index, tool in enumerate(tools):
+        w.emit(f"        if index == {index}:  # {tool.name}")
+        w.emit(f"            return _call_{index}(doc, args, out, st)")
+    w.emit("        return -1")
+    w.emit()
+    w.emit("# Serialized once, at build time: the tools/list array and the server's identity.")
+    w.emit(f"TOOLS_JSON = {_codon_str(tools_json)}")
+    w.emit("CONFIG = McpConfig(")
+    w.emit(f"    server_info_json={_codon_str(json.dumps({'name': app.name, 'version': app.version}))},")
+    w.emit(f"    instructions_json={_codon_str(json.dumps(app.instructions) if app.instructions else '')},")
+    w.emit("    tools_json=TOOLS_JSON,")
+    w.emit(f"    sessions={settings.sessions},")
+    w.emit(f"    dns_rebinding_protection={settings.dns_rebinding_protection},")
+    w.emit(f"    allowed_hosts={_codon_str_list(settings.allowed_hosts)},")
+    w.emit(f"    allowed_origins={_codon_str_list(settings.allowed_origins)},")
+    w.emit(")")
+    w.emit()
+    w.emit("class Handler:")
+    w.emit('    """One per event-loop thread: the app plus that thread\'s reusable protocol state."""')
+    w.emit("    app: App")
+    w.emit("    st: McpState")
+    w.emit("    def __init__(self):")
+    w.emit("        self.app = App()")
+    w.emit("        self.st = McpState(CONFIG)")
+    w.emit("    def handle(self, req: Request, reply: Reply):")
+    w.emit("        handle_mcp(self.app, self.st, req, reply)")
+    w.emit()
+    w.emit(
+        "serve(ServerConfig("
+        f"host={_codon_str(settings.host)}, port={settings.port}, workers={settings.workers}, "
+        f"max_body_bytes={settings.max_body_bytes}), Handler)"
+    )
+
+
+def _codon_str(text: str) -> str:
+    """A Codon string literal; JSON escaping is valid Codon and keeps the literal ASCII."""
+    return json.dumps(text)
+
+
+def _codon_str_list(items: Iterable[str]) -> str:
+    return "List[str]([" + ", ".join(_codon_str(i) for i in items) + "])"

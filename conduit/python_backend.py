@@ -1,0 +1,116 @@
+"""The python backend: the app's registry served by the official MCP SDK (`MCPServer`).
+
+It is the fallback where Codon cannot run and the reference the native server is tested against.
+The protocol is entirely the SDK's; Conduit only supplies the tool list and the call, through the
+same schemas, argument decoding and result layout as the native code.
+
+Run as `python -m conduit.python_backend FILE[:ATTR]` to serve on the systemd-style inherited
+socket (fd 3, `LISTEN_FDS`), as the process supervisor does, or on `--host/--port`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any
+
+import anyio
+import mcp_types as types
+import uvicorn
+from mcp.server.mcpserver import MCPServer
+from mcp.server.transport_security import TransportSecuritySettings
+from mcp.shared.exceptions import MCPError
+from starlette.applications import Starlette
+
+from .app import Conduit, ServerSettings
+from .arguments import ArgumentError, decode_arguments
+from .loader import load_app
+from .results import error_result, exception_message, tool_result
+
+LISTEN_FD = 3
+
+
+class _RegistryServer(MCPServer):
+    """An `MCPServer` whose tools come from a Conduit app instead of its own decorators."""
+
+    def __init__(self, app: Conduit) -> None:
+        super().__init__(app.name, version=app.version, instructions=app.instructions, log_level="WARNING")
+        self._app = app
+
+    async def list_tools(self) -> list[types.Tool]:
+        return [types.Tool.model_validate(tool.definition()) for tool in self._app]
+
+    def _tool_input_schema(self, name: str) -> dict[str, Any] | None:
+        tool = self._app.tools.get(name)
+        return None if tool is None else tool.input_schema()
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> types.CallToolResult:
+        tool = self._app.tools.get(name)
+        if tool is None:
+            raise MCPError(code=types.INVALID_PARAMS, message=f"Unknown tool: {name}")
+        try:
+            kwargs = decode_arguments(tool, arguments)
+        except ArgumentError as exc:
+            raise MCPError(code=types.INVALID_PARAMS, message=str(exc)) from None
+        try:
+            value = await anyio.to_thread.run_sync(lambda: tool.fn(**kwargs))
+        except Exception as exc:  # a tool's failure is its result, not the server's
+            return types.CallToolResult.model_validate(error_result(exception_message(exc)))
+        return types.CallToolResult.model_validate(tool_result(tool, value))
+
+
+def asgi_app(app: Conduit, settings: ServerSettings | None = None) -> Starlette:
+    """The Starlette app that serves `app` over Streamable HTTP at /mcp."""
+    settings = settings or app.settings
+    security = TransportSecuritySettings(
+        enable_dns_rebinding_protection=settings.dns_rebinding_protection,
+        allowed_hosts=[*_loopback_hosts(settings.port), *settings.allowed_hosts],
+        allowed_origins=[*_loopback_origins(settings.port), *settings.allowed_origins],
+    )
+    return _RegistryServer(app).streamable_http_app(
+        json_response=True,
+        stateless_http=not settings.sessions,
+        max_request_body_size=settings.max_body_bytes,
+        transport_security=security,
+        host=settings.host,
+    )
+
+
+def _loopback_hosts(port: int) -> list[str]:
+    return [f"{host}:{suffix}" for host in ("127.0.0.1", "localhost", "[::1]") for suffix in (port, "*")] + [
+        "127.0.0.1",
+        "localhost",
+        "[::1]",
+    ]
+
+
+def _loopback_origins(port: int) -> list[str]:
+    return [f"http://{host}{suffix}" for host in ("127.0.0.1", "localhost", "[::1]") for suffix in ("", ":*")]
+
+
+def serve(app: Conduit, settings: ServerSettings, *, fd: int | None = None) -> None:
+    """Serve until SIGTERM/SIGINT; on an inherited listening socket when `fd` is given."""
+    config: dict[str, Any] = {"log_level": "warning", "timeout_graceful_shutdown": 5}
+    if fd is not None:
+        config["fd"] = fd
+    else:
+        config.update(host=settings.host, port=settings.port)
+    uvicorn.run(asgi_app(app, settings), **config)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m conduit.python_backend", description=__doc__)
+    parser.add_argument("app", help="FILE[:ATTR], the Python file that defines the Conduit app")
+    parser.add_argument("--host")
+    parser.add_argument("--port", type=int)
+    args = parser.parse_args(argv)
+    app = load_app(args.app)
+    settings = app.settings.with_address(args.host, args.port)
+    inherited = os.environ.get("LISTEN_FDS") == "1" and os.environ.get("LISTEN_PID", str(os.getpid())) == str(
+        os.getpid()
+    )
+    serve(app, settings, fd=LISTEN_FD if inherited else None)
+
+
+if __name__ == "__main__":
+    main()

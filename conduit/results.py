@@ -1,0 +1,32 @@
+"""Turn a tool's return value into a tools/call result, the way the native encoders do.
+
+The text block is the result itself for a str and `json.dumps(result, indent=2)` otherwise (the
+reference SDK's layout); typed tools also carry `structuredContent`, wrapped as `{"result": ...}`
+unless the tool returns an object.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .tools import Tool
+
+
+def tool_result(tool: Tool, value: Any) -> dict[str, Any]:
+    if tool.returns is not None and tool.returns.kind == "none":
+        return {"content": [], "isError": False}
+    text = value if isinstance(value, str) else json.dumps(value, indent=2)
+    result: dict[str, Any] = {"content": [{"type": "text", "text": text}], "isError": False}
+    if tool.structured:
+        result["structuredContent"] = {"result": value} if tool.wraps_result else value
+    return result
+
+
+def error_result(message: str) -> dict[str, Any]:
+    return {"content": [{"type": "text", "text": message}], "isError": True}
+
+
+def exception_message(exc: BaseException) -> str:
+    """What a client sees when a tool raises: the exception's message, or its class name if it has none."""
+    return str(exc) or type(exc).__name__

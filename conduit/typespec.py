@@ -1,0 +1,126 @@
+"""The value types a tool may take and return, and how each one looks in JSON Schema and Codon.
+
+A tool's signature is read once, at registration, into `TypeSpec` trees. Everything downstream
+(the input and output schemas, the Python argument decoder, the generated Codon decoders) reads
+the tree, never the annotation, so the two backends agree on what a type means.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, Literal, Union
+
+from .errors import ToolDefinitionError
+
+Kind = Literal["str", "int", "float", "bool", "list", "dict", "optional", "literal", "none", "json"]
+
+_SCALARS: dict[Any, Kind] = {str: "str", int: "int", float: "float", bool: "bool"}
+_SCHEMA_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
+
+
+@dataclass(frozen=True)
+class TypeSpec:
+    """One supported type: a scalar, `list[T]`, `dict[str, T]`, `Optional[T]` or `Literal[...]`.
+
+    `json` is only a return type: a bare `dict` or `list` whose values may be of mixed types.
+    """
+
+    kind: Kind
+    item: TypeSpec | None = None
+    choices: tuple[Any, ...] = ()
+
+    def schema(self) -> dict[str, Any]:
+        """The JSON Schema (2020-12) of this type."""
+        if self.kind in _SCHEMA_TYPES:
+            return {"type": _SCHEMA_TYPES[self.kind]}
+        if self.kind == "list":
+            return {"type": "array", "items": self.inner.schema()}
+        if self.kind == "dict":
+            return {"type": "object", "additionalProperties": self.inner.schema()}
+        if self.kind == "optional":
+            return {"anyOf": [self.inner.schema(), {"type": "null"}]}
+        if self.kind == "literal":
+            return {"type": _SCHEMA_TYPES[_literal_kind(self.choices)], "enum": list(self.choices)}
+        if self.kind == "none":
+            return {"type": "null"}
+        return {}
+
+    def codon(self) -> str:
+        """The Codon spelling of this type, as used in generated code."""
+        if self.kind == "literal":
+            return _literal_kind(self.choices)
+        if self.kind == "list":
+            return f"List[{self.inner.codon()}]"
+        if self.kind == "dict":
+            return f"Dict[str, {self.inner.codon()}]"
+        if self.kind == "optional":
+            return f"Optional[{self.inner.codon()}]"
+        if self.kind == "none":
+            return "NoneType"
+        if self.kind == "json":
+            return "Json"
+        return self.kind
+
+    def describe(self) -> str:
+        """The name a user sees in an error message ("integer", "array of string", ...)."""
+        if self.kind in _SCHEMA_TYPES:
+            return _SCHEMA_TYPES[self.kind]
+        if self.kind == "list":
+            return f"array of {self.inner.describe()}"
+        if self.kind == "dict":
+            return f"object of {self.inner.describe()}"
+        if self.kind == "optional":
+            return f"{self.inner.describe()} or null"
+        if self.kind == "literal":
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        return self.kind
+
+    @property
+    def inner(self) -> TypeSpec:
+        assert self.item is not None, f"{self.kind} has no item type"
+        return self.item
+
+
+def _literal_kind(choices: tuple[Any, ...]) -> Kind:
+    kinds = {_SCALARS.get(type(c)) for c in choices}
+    if len(kinds) != 1 or None in kinds:
+        raise ToolDefinitionError("Literal[...] values must all be str, all int, all float or all bool")
+    return kinds.pop()  # type: ignore[return-value]
+
+
+def parse_annotation(annotation: Any, where: str, *, is_return: bool = False) -> TypeSpec:
+    """Read a parameter or return annotation; `where` names it in the error (e.g. "parameter 'city'")."""
+    if annotation in _SCALARS:
+        return TypeSpec(_SCALARS[annotation])
+    if annotation is None or annotation is type(None):
+        if is_return:
+            return TypeSpec("none")
+        raise ToolDefinitionError(f"{where}: None is not a parameter type")
+    if is_return and annotation in (dict, list, typing.Dict, typing.List):
+        return TypeSpec("json")
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is list and len(args) == 1:
+        return TypeSpec("list", parse_annotation(args[0], where))
+    if origin is dict and len(args) == 2:
+        if args[0] is not str:
+            raise ToolDefinitionError(f"{where}: dict keys must be str (JSON object keys), got {args[0]!r}")
+        return TypeSpec("dict", parse_annotation(args[1], where))
+    if origin in (Union, types.UnionType):
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) == 1 and len(args) == 2:
+            return TypeSpec("optional", parse_annotation(rest[0], where))
+        raise ToolDefinitionError(
+            f"{where}: unions other than Optional[T] are not supported natively; use one type per parameter"
+        )
+    if origin is Literal:
+        spec = TypeSpec("literal", choices=tuple(args))
+        _literal_kind(spec.choices)
+        return spec
+    hint = " (bare dict/list need item types: dict[str, int], list[str])" if annotation in (dict, list) else ""
+    raise ToolDefinitionError(
+        f"{where}: type {annotation!r} is not supported; use str, int, float, bool, list[T], "
+        f"dict[str, T], Optional[T] or Literal[...]{hint}"
+    )
