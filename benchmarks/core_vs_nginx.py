@@ -137,7 +137,7 @@ def main() -> None:
                 nginx.terminate()
                 nginx.wait()
     finally:
-        native.stop()
+        native.close()
 
     print(f"# tools/call, {args.connections} keep-alive connections, {args.duration} s, wrk -t{args.threads}")
     print(f"# {platform.node()}: {os.cpu_count()} cores, {platform.platform()}, body {len(reply.content)} bytes")

@@ -86,14 +86,17 @@ def generate(app: Conduit, settings: ServerSettings | None = None) -> Program:
     w = _Writer()
     w.emit(f"# Conduit: the generated native server for app {app.name!r} ({len(tools)} tool{'' if len(tools) == 1 else 's'}).")
     w.emit("# Written by conduit.codegen on every build; edit the Python tools, not this file.")
-    w.emit("from conduit_runtime.buffer import Buffer")
-    w.emit("from conduit_runtime.json import JsonDoc, J_NULL, J_TRUE, J_FALSE, J_NUM, J_STR, J_ARR, J_OBJ")
-    w.emit("from conduit_runtime.json import Json as _Json, to_json as _cj, json_object as _cj_object")
-    w.emit("from conduit_runtime.json import json_array as _cj_array")
-    w.emit("from conduit_runtime.http import Request, Reply")
-    w.emit("from conduit_runtime.loop import ServerConfig, serve")
-    w.emit("from conduit_runtime.mcp import McpConfig, McpState, handle_mcp, json_items")
-    w.emit("from conduit_runtime.mcp import write_result, write_result_none, fail")
+    # Every runtime name is imported under a `_c` alias, so no tool (say one named `fail`) can shadow it.
+    w.emit("from conduit_runtime.buffer import Buffer as _CBuffer")
+    w.emit("from conduit_runtime.json import JsonDoc as _CJsonDoc, J_NULL as _J_NULL, J_TRUE as _J_TRUE")
+    w.emit("from conduit_runtime.json import J_FALSE as _J_FALSE, J_NUM as _J_NUM, J_STR as _J_STR")
+    w.emit("from conduit_runtime.json import J_ARR as _J_ARR, J_OBJ as _J_OBJ")
+    w.emit("from conduit_runtime.json import to_json as _cj, json_object as _cj_object, json_array as _cj_array")
+    w.emit("from conduit_runtime.http import Request as _CRequest, Reply as _CReply")
+    w.emit("from conduit_runtime.loop import ServerConfig as _CServerConfig, serve as _c_serve")
+    w.emit("from conduit_runtime.mcp import McpConfig as _CMcpConfig, McpState as _CMcpState")
+    w.emit("from conduit_runtime.mcp import handle_mcp as _c_handle_mcp, json_items as _c_items, fail as _c_fail")
+    w.emit("from conduit_runtime.mcp import write_result as _c_write_result, write_result_none as _c_write_none")
     w.emit()
     function_names: dict[str, str] = {}
     for tool in tools:
@@ -143,7 +146,9 @@ def _emit_tool_function(w: _Writer, tool: Tool, taken: set[str]) -> str:
     lines = text.split("\n")
     header_end = func.body[0].lineno - 1 if func.body[0].lineno > func.lineno else func.lineno
     start = (func.decorator_list[0].lineno if func.decorator_list else func.lineno) - 1
-    header = f"def {name}({', '.join(_codon_param(p) for p in tool.params)}):"
+    # The return annotation stays where Codon can use it; mixed-type objects (`-> dict`) are inferred.
+    returns = f" -> {tool.returns.codon()}" if tool.returns is not None and tool.returns.kind != "json" else ""
+    header = f"def {name}({', '.join(_codon_param(p) for p in tool.params)}){returns}:"
     header_lines = header_end - func.lineno + 1
     lines[func.lineno - 1 : header_end] = [header] + [""] * (header_lines - 1)
     for i in range(start, func.lineno - 1):
@@ -192,13 +197,13 @@ class _Decoders:
 
     def check(self, spec: TypeSpec, i: str) -> str:
         if spec.kind == "str":
-            return f"doc.kind({i}) == J_STR"
+            return f"doc.kind({i}) == _J_STR"
         if spec.kind == "int":
             return f"doc.is_int({i})"
         if spec.kind == "float":
-            return f"doc.kind({i}) == J_NUM"
+            return f"doc.kind({i}) == _J_NUM"
         if spec.kind == "bool":
-            return f"(doc.kind({i}) == J_TRUE or doc.kind({i}) == J_FALSE)"
+            return f"(doc.kind({i}) == _J_TRUE or doc.kind({i}) == _J_FALSE)"
         return f"_check_{self._define(spec)}(doc, {i})"
 
     def decode(self, spec: TypeSpec, i: str) -> str:
@@ -210,7 +215,7 @@ class _Decoders:
         if kind == "float":
             return f"doc.as_float({i})"
         if kind == "bool":
-            return f"doc.kind({i}) == J_TRUE"
+            return f"doc.kind({i}) == _J_TRUE"
         return f"_decode_{self._define(spec)}(doc, {i})"
 
     def _define(self, spec: TypeSpec) -> int:
@@ -218,8 +223,8 @@ class _Decoders:
             return self.names[spec]
         n = self.names[spec] = len(self.names)
         codon = spec.codon()
-        check = [f"def _check_{n}(doc: JsonDoc, i: int) -> bool:  # {spec.describe()}"]
-        decode = [f"def _decode_{n}(doc: JsonDoc, i: int) -> {codon}:"]
+        check = [f"def _check_{n}(doc: _CJsonDoc, i: int) -> bool:  # {spec.describe()}"]
+        decode = [f"def _decode_{n}(doc: _CJsonDoc, i: int) -> {codon}:"]
         if spec.kind == "literal":
             base = TypeSpec(spec.codon())  # type: ignore[arg-type]
             check += [f"    if not ({self.check(base, 'i')}):", "        return False"]
@@ -227,39 +232,39 @@ class _Decoders:
             check += ["    return False"]
             decode += [f"    return {self.decode(base, 'i')}"]
         elif spec.kind == "optional":
-            check += ["    if doc.kind(i) == J_NULL:", "        return True", f"    return {self.check(spec.inner, 'i')}"]
+            check += ["    if doc.kind(i) == _J_NULL:", "        return True", f"    return {self.check(spec.inner, 'i')}"]
             decode += [
-                "    if doc.kind(i) == J_NULL:",
+                "    if doc.kind(i) == _J_NULL:",
                 f"        return {codon}()",
                 f"    return {codon}({self.decode(spec.inner, 'i')})",
             ]
         elif spec.kind == "list":
             check += [
-                "    if doc.kind(i) != J_ARR:",
+                "    if doc.kind(i) != _J_ARR:",
                 "        return False",
-                "    for j in json_items(doc, i):",
+                "    for j in _c_items(doc, i):",
                 f"        if not ({self.check(spec.inner, 'j')}):",
                 "            return False",
                 "    return True",
             ]
             decode += [
                 f"    result = {codon}()",
-                "    for j in json_items(doc, i):",
+                "    for j in _c_items(doc, i):",
                 f"        result.append({self.decode(spec.inner, 'j')})",
                 "    return result",
             ]
         else:  # dict[str, T]
             check += [
-                "    if doc.kind(i) != J_OBJ:",
+                "    if doc.kind(i) != _J_OBJ:",
                 "        return False",
-                "    for j in json_items(doc, i):",
+                "    for j in _c_items(doc, i):",
                 f"        if not ({self.check(spec.inner, 'j')}):",
                 "            return False",
                 "    return True",
             ]
             decode += [
                 f"    result = {codon}()",
-                "    for j in json_items(doc, i):",
+                "    for j in _c_items(doc, i):",
                 f"        result[doc.key(j)] = {self.decode(spec.inner, 'j')}",
                 "    return result",
             ]
@@ -270,22 +275,22 @@ class _Decoders:
 
 def _emit_call(w: _Writer, index: int, tool: Tool, function: str, decoders: _Decoders) -> None:
     w.emit(f"# ---- tools/call {tool.name!r}: decode the arguments, call, encode the result")
-    w.emit(f"def _call_{index}(doc: JsonDoc, args: int, out: Buffer, st: McpState) -> int:")
+    w.emit(f"def _call_{index}(doc: _CJsonDoc, args: int, out: _CBuffer, st: _CMcpState) -> int:")
     for p in tool.params:
         w.emit(f"    # {p.name}: {p.type.describe()}{'' if p.required else ' = ' + repr(p.default)}")
         w.emit(f"    i = doc.get(args, {json.dumps(p.name)}) if args >= 0 else -1")
         if p.required:
             w.emit("    if i < 0:")
-            w.emit(f"        return fail(out, {json.dumps(f'Missing required argument {p.name!r}')})")
+            w.emit(f"        return _c_fail(out, {json.dumps(f'Missing required argument {p.name!r}')})")
             w.emit(f"    if not ({decoders.check(p.type, 'i')}):")
-            w.emit(f"        return fail(out, {json.dumps(f'Invalid argument {p.name!r}: expected {p.type.describe()}')})")
+            w.emit(f"        return _c_fail(out, {json.dumps(f'Invalid argument {p.name!r}: expected {p.type.describe()}')})")
             w.emit(f"    _a_{p.name} = {decoders.decode(p.type, 'i')}")
         else:
             w.emit(f"    _a_{p.name}: {p.type.codon()} = {_codon_literal(p.default)}")
             w.emit("    if i >= 0:")
             w.emit(f"        if not ({decoders.check(p.type, 'i')}):")
             w.emit(
-                f"            return fail(out, {json.dumps(f'Invalid argument {p.name!r}: expected {p.type.describe()}')})"
+                f"            return _c_fail(out, {json.dumps(f'Invalid argument {p.name!r}: expected {p.type.describe()}')})"
             )
             w.emit(f"        _a_{p.name} = {decoders.decode(p.type, 'i')}")
     call = f"{function}({', '.join(f'{p.name}=_a_{p.name}' for p in tool.params)})"
@@ -294,13 +299,13 @@ def _emit_call(w: _Writer, index: int, tool: Tool, function: str, decoders: _Dec
     w.emit(f"        {call}" if returns_none else f"        r = {call}")
     for exc in _CAUGHT:
         w.emit(f"    except {exc} as e:")
-        w.emit("        return fail(out, e.message if e.message else e.typename, 2)")
+        w.emit("        return _c_fail(out, e.message if e.message else e.typename, 2)")
     w.emit("    except:")
-    w.emit(f"        return fail(out, {json.dumps(f'tool {tool.name!r} raised an exception')}, 2)")
+    w.emit(f"        return _c_fail(out, {json.dumps(f'tool {tool.name!r} raised an exception')}, 2)")
     if returns_none:
-        w.emit("    return write_result_none(out)")
+        w.emit("    return _c_write_none(out)")
     else:
-        w.emit(f"    return write_result(out, st, r, {tool.structured}, {tool.wraps_result})")
+        w.emit(f"    return _c_write_result(out, st, r, {tool.structured}, {tool.wraps_result})")
     w.emit()
 
 
@@ -309,44 +314,44 @@ def _emit_call(w: _Writer, index: int, tool: Tool, function: str, decoders: _Dec
 
 def _emit_app(w: _Writer, app: Conduit, tools: list[Tool], settings: ServerSettings) -> None:
     tools_json = json.dumps([t.definition() for t in tools], separators=(",", ":"))
-    w.emit("class App:")
+    w.emit("class _CApp:")
     w.emit('    """What the protocol runtime asks of this app: find a tool or method, call a tool."""')
     w.emit("    def find_method(self, p: Ptr[byte], n: int) -> int:")
     w.emit("        return _method_index(p, n)")
     w.emit("    def find_tool(self, p: Ptr[byte], n: int) -> int:")
     w.emit("        return _tool_index(p, n)")
-    w.emit("    def call_tool(self, index: int, doc: JsonDoc, args: int, out: Buffer, st: McpState) -> int:")
+    w.emit("    def call_tool(self, index: int, doc: _CJsonDoc, args: int, out: _CBuffer, st: _CMcpState) -> int:")
     for index, tool in enumerate(tools):
         w.emit(f"        if index == {index}:  # {tool.name}")
         w.emit(f"            return _call_{index}(doc, args, out, st)")
     w.emit("        return -1")
     w.emit()
     w.emit("# Serialized once, at build time: the tools/list array and the server's identity.")
-    w.emit(f"TOOLS_JSON = {_codon_str(tools_json)}")
-    w.emit("CONFIG = McpConfig(")
+    w.emit(f"_C_TOOLS_JSON = {_codon_str(tools_json)}")
+    w.emit("_C_CONFIG = _CMcpConfig(")
     w.emit(f"    server_info_json={_codon_str(json.dumps({'name': app.name, 'version': app.version}))},")
     w.emit(f"    instructions_json={_codon_str(json.dumps(app.instructions) if app.instructions else '')},")
-    w.emit("    tools_json=TOOLS_JSON,")
+    w.emit("    tools_json=_C_TOOLS_JSON,")
     w.emit(f"    sessions={settings.sessions},")
     w.emit(f"    dns_rebinding_protection={settings.dns_rebinding_protection},")
     w.emit(f"    allowed_hosts={_codon_str_list(settings.allowed_hosts)},")
     w.emit(f"    allowed_origins={_codon_str_list(settings.allowed_origins)},")
     w.emit(")")
     w.emit()
-    w.emit("class Handler:")
+    w.emit("class _CHandler:")
     w.emit('    """One per event-loop thread: the app plus that thread\'s reusable protocol state."""')
-    w.emit("    app: App")
-    w.emit("    st: McpState")
+    w.emit("    app: _CApp")
+    w.emit("    st: _CMcpState")
     w.emit("    def __init__(self):")
-    w.emit("        self.app = App()")
-    w.emit("        self.st = McpState(CONFIG)")
-    w.emit("    def handle(self, req: Request, reply: Reply):")
-    w.emit("        handle_mcp(self.app, self.st, req, reply)")
+    w.emit("        self.app = _CApp()")
+    w.emit("        self.st = _CMcpState(_C_CONFIG)")
+    w.emit("    def handle(self, req: _CRequest, reply: _CReply):")
+    w.emit("        _c_handle_mcp(self.app, self.st, req, reply)")
     w.emit()
     w.emit(
-        "serve(ServerConfig("
+        "_c_serve(_CServerConfig("
         f"host={_codon_str(settings.host)}, port={settings.port}, workers={settings.workers}, "
-        f"max_body_bytes={settings.max_body_bytes}), Handler)"
+        f"max_body_bytes={settings.max_body_bytes}), _CHandler)"
     )
 
 

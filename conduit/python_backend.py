@@ -20,7 +20,9 @@ import uvicorn
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.shared.exceptions import MCPError
-from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .app import Conduit, ServerSettings
 from .arguments import ArgumentError, decode_arguments
@@ -59,21 +61,47 @@ class _RegistryServer(MCPServer):
         return types.CallToolResult.model_validate(tool_result(tool, value))
 
 
-def asgi_app(app: Conduit, settings: ServerSettings | None = None) -> Starlette:
-    """The Starlette app that serves `app` over Streamable HTTP at /mcp."""
+class _TransportRules:
+    """The HTTP rules both backends share where the SDK is laxer: GET is 405 without sessions
+    (there is no stream to open), Accept must name JSON and SSE (406), the body must be JSON (415)."""
+
+    def __init__(self, inner: ASGIApp, sessions: bool) -> None:
+        self.inner = inner
+        self.sessions = sessions
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/mcp":
+            headers = Headers(scope=scope)
+            method = scope["method"]
+            if method == "GET" and not self.sessions:
+                return await PlainTextResponse("Method Not Allowed", 405, {"Allow": "POST"})(scope, receive, send)
+            if method == "POST":
+                accept = headers.get("accept", "")
+                if "application/json" not in accept or "text/event-stream" not in accept:
+                    text = "Not Acceptable: Client must accept both application/json and text/event-stream"
+                    return await PlainTextResponse(text, 406)(scope, receive, send)
+                if "application/json" not in headers.get("content-type", ""):
+                    text = "Unsupported Media Type: Content-Type must be application/json"
+                    return await PlainTextResponse(text, 415)(scope, receive, send)
+        await self.inner(scope, receive, send)
+
+
+def asgi_app(app: Conduit, settings: ServerSettings | None = None) -> ASGIApp:
+    """The ASGI app that serves `app` over Streamable HTTP at /mcp."""
     settings = settings or app.settings
     security = TransportSecuritySettings(
         enable_dns_rebinding_protection=settings.dns_rebinding_protection,
         allowed_hosts=[*_loopback_hosts(settings.port), *settings.allowed_hosts],
         allowed_origins=[*_loopback_origins(settings.port), *settings.allowed_origins],
     )
-    return _RegistryServer(app).streamable_http_app(
+    sdk_app = _RegistryServer(app).streamable_http_app(
         json_response=True,
         stateless_http=not settings.sessions,
         max_request_body_size=settings.max_body_bytes,
         transport_security=security,
         host=settings.host,
     )
+    return _TransportRules(sdk_app, settings.sessions)
 
 
 def _loopback_hosts(port: int) -> list[str]:

@@ -10,7 +10,7 @@ from typing import TextIO
 from . import codegen, toolchain
 from .app import Backend, Conduit, ServerSettings
 from .loader import app_reference
-from .supervisor import ServerProcess
+from .supervisor import Supervisor
 
 
 def native_build(app: Conduit, settings: ServerSettings | None = None) -> toolchain.Build:
@@ -32,8 +32,10 @@ def resolve_backend(backend: Backend, out: TextIO | None = None) -> Backend:
 
 def start_server(
     app: Conduit, settings: ServerSettings, backend: Backend, *, app_spec: str | None = None
-) -> ServerProcess:
+) -> Supervisor:
     """Start the app's server in the background on `settings.host:port`; returns once it answers.
+
+    The returned supervisor owns the socket and the process: `close()` stops both.
 
     `app_spec` (FILE[:ATTR]) tells the python backend's process where the app is defined; by
     default it is found among the loaded modules.
@@ -42,7 +44,13 @@ def start_server(
         argv = [str(native_build(app, settings).binary)]
     else:
         argv = [sys.executable, "-m", "conduit.python_backend", app_spec or app_reference(app)]
-    return ServerProcess.start(argv, host=settings.host, port=settings.port)
+    supervisor = Supervisor(settings.host, settings.port)
+    try:
+        supervisor.start(argv)
+    except BaseException:
+        supervisor.close()
+        raise
+    return supervisor
 
 
 def run_forever(
@@ -64,5 +72,5 @@ def run_forever(
     except KeyboardInterrupt:
         pass
     finally:
-        server.stop()
+        server.close()
         print("conduit: stopped", file=out)
