@@ -31,6 +31,15 @@ class ServerSettings:
     def with_address(self, host: str | None, port: int | None) -> ServerSettings:
         return replace(self, host=self.host if host is None else host, port=self.port if port is None else port)
 
+    @property
+    def checks_host_and_origin(self) -> bool:
+        """DNS rebinding protection applies while bound to loopback, or to the allowed hosts given."""
+        return self.dns_rebinding_protection and (is_loopback(self.host) or bool(self.allowed_hosts))
+
+
+def is_loopback(host: str) -> bool:
+    return host in ("localhost", "::1", "[::1]") or host.startswith("127.")
+
 
 class Conduit:
     """An MCP server made of typed Python functions, compiled to native code with Codon.

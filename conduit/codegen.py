@@ -333,7 +333,7 @@ def _emit_app(w: _Writer, app: Conduit, tools: list[Tool], settings: ServerSetti
     w.emit(f"    instructions_json={_codon_str(json.dumps(app.instructions) if app.instructions else '')},")
     w.emit("    tools_json=_C_TOOLS_JSON,")
     w.emit(f"    sessions={settings.sessions},")
-    w.emit(f"    dns_rebinding_protection={settings.dns_rebinding_protection},")
+    w.emit(f"    dns_rebinding_protection={settings.checks_host_and_origin},")
     w.emit(f"    allowed_hosts={_codon_str_list(settings.allowed_hosts)},")
     w.emit(f"    allowed_origins={_codon_str_list(settings.allowed_origins)},")
     w.emit(")")
@@ -350,7 +350,7 @@ def _emit_app(w: _Writer, app: Conduit, tools: list[Tool], settings: ServerSetti
     w.emit()
     w.emit(
         "_c_serve(_CServerConfig("
-        f"host={_codon_str(settings.host)}, port={settings.port}, workers={settings.workers}, "
+        f"host={_codon_str(settings.host)}, port={app.settings.port}, workers={settings.workers}, "
         f"max_body_bytes={settings.max_body_bytes}), _CHandler)"
     )
 

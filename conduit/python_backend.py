@@ -90,7 +90,7 @@ def asgi_app(app: Conduit, settings: ServerSettings | None = None) -> ASGIApp:
     """The ASGI app that serves `app` over Streamable HTTP at /mcp."""
     settings = settings or app.settings
     security = TransportSecuritySettings(
-        enable_dns_rebinding_protection=settings.dns_rebinding_protection,
+        enable_dns_rebinding_protection=settings.checks_host_and_origin,
         allowed_hosts=[*_loopback_hosts(settings.port), *settings.allowed_hosts],
         allowed_origins=[*_loopback_origins(settings.port), *settings.allowed_origins],
     )

@@ -43,7 +43,8 @@ def start_server(
     if backend == "native":
         argv = [str(native_build(app, settings).binary)]
     else:
-        argv = [sys.executable, "-m", "conduit.python_backend", app_spec or app_reference(app)]
+        spec = app_spec or app_reference(app)
+        argv = [sys.executable, "-m", "conduit.python_backend", spec, "--host", settings.host, "--port", str(settings.port)]
     supervisor = Supervisor(settings.host, settings.port)
     try:
         supervisor.start(argv)
@@ -60,7 +61,11 @@ def run_forever(
     backend = resolve_backend(backend, out)
     if backend == "native":
         print(f"conduit: compiling {len(app.tools)} tool(s) with Codon...", file=out, flush=True)
-    server = start_server(app, settings, backend, app_spec=app_spec)
+    try:
+        server = start_server(app, settings, backend, app_spec=app_spec)
+    except KeyboardInterrupt:
+        print("conduit: interrupted", file=out)
+        return
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     print(f"conduit: serving {app.name!r} ({backend}) at {server.url}  (Ctrl-C to stop)", file=out, flush=True)
