@@ -64,7 +64,7 @@ def _ms(text: str) -> float:
 
 
 def start_nginx(body: bytes, port: int, workdir: Path) -> subprocess.Popen:
-    (workdir / "body.json").write_bytes(body)
+    literal = body.decode().replace("\\", "\\\\").replace("'", "\\'")
     conf = workdir / "nginx.conf"
     conf.write_text(
         textwrap.dedent(
@@ -79,10 +79,9 @@ def start_nginx(body: bytes, port: int, workdir: Path) -> subprocess.Popen:
                 keepalive_requests 1000000;
                 server {{
                     listen 127.0.0.1:{port};
-                    location /mcp {{
+                    location = /mcp {{
                         default_type application/json;
-                        alias {workdir}/body.json;
-                        error_page 405 =200 $uri;
+                        return 200 '{literal}';
                     }}
                 }}
             }}

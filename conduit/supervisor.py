@@ -5,8 +5,8 @@ gets it as fd 3 with the systemd socket-activation convention (`LISTEN_FDS=1`,
 `LISTEN_PID=<its pid>`), so the same binary also runs under systemd. Because the socket never
 closes, a new process can start on it while the old one still serves: connections wait in the
 kernel's accept queue and whichever process accepts them answers. `replace()` starts the new
-process, waits until *it* (not the old one) answers HTTP, then stops the old one, which drains
-on SIGTERM.
+process, waits until *it* (not the old one) serves the socket, then stops the old one, which
+drains on SIGTERM.
 
     with Supervisor(port=0) as sup:
         sup.start([binary])
@@ -237,6 +237,7 @@ class Supervisor:
         self._socket = _listen(host, port, backlog)
         self._host = host
         self._port: int = self._socket.getsockname()[1]
+        self._inode = os.fstat(self._socket.fileno()).st_ino
         self._own_run_dir = run_dir is None
         self.run_dir = Path(tempfile.mkdtemp(prefix="conduit-run-") if run_dir is None else run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -319,25 +320,38 @@ class Supervisor:
         timeout: float = 30.0,
         drain_timeout: float = 10.0,
     ) -> ServerProcess:
-        """Start `argv` on the same socket, wait until it answers, then stop the old process.
+        """Start `argv` on the same socket, wait until it serves, then retire the old process.
 
-        Returns once the new process answers and the old one has drained and exited. If the
-        new one fails to start, it is stopped and the old one keeps serving.
+        Returns once the old process has drained and exited and the new one answers. If the
+        new one fails before the old one is told to stop, it is stopped and the old one keeps
+        serving.
+
+        How "it serves" is told apart from "the old one answered": a new process counts as
+        ready when it has the socket in an epoll set (it is in its accept loop) or when it
+        answered a probe that it accepted itself (found through /proc). Only then is the old
+        one sent SIGTERM; once it has exited, one more probe checks that the new one answers
+        HTTP, and wakes it for any connection that arrived while the old one was leaving (with
+        EPOLLEXCLUSIVE, as the native runtime uses, a wake-up can go to a process that then
+        stops accepting).
         """
         with self._lock:
             if self._closed:
                 raise RuntimeError("Cannot start a server, as the supervisor has been closed.")
-            old = self._process
-            rivals = [old] if old is not None and old.alive else []
+            old = self._process if self._process is not None and self._process.alive else None
             new = self._spawn(argv, env, cwd)
             try:
-                self._wait_ready(new, timeout, rivals)
+                self._wait_ready(new, timeout, rival=old)
             except BaseException:
                 new.stop(timeout=2.0)  # also on KeyboardInterrupt: no half-started server
                 raise
             self._process = new
             if old is not None:
                 old.stop(drain_timeout)
+                try:
+                    self._wait_ready(new, timeout, rival=None, retired=old)
+                except BaseException:
+                    new.stop(timeout=2.0)
+                    raise
             return new
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -404,35 +418,46 @@ class Supervisor:
 
         return ServerProcess(_spawner.run(popen), args, log_path)
 
-    def _wait_ready(self, new: ServerProcess, timeout: float, rivals: list[ServerProcess]) -> None:
+    def _wait_ready(
+        self,
+        new: ServerProcess,
+        timeout: float,
+        rival: ServerProcess | None,
+        retired: ServerProcess | None = None,
+    ) -> None:
+        """Until `new` serves the socket: it answers HTTP, or (while `rival` still serves the
+        socket) it sits in its accept loop. `retired` only words the error."""
         deadline = time.monotonic() + timeout
         delay = 0.01
         while True:
-            if self._answers(new, deadline, rivals):
+            if rival is not None and _LINUX and _watches(new.pid, self._inode):
                 return
-            if not new.alive:
-                code = new.returncode
-                reason = f"was killed by {_signal_name(-code)}" if code is not None and code < 0 else f"exited with code {code}"
-                raise ServerStartError(
-                    f"The server {reason} before answering on {self.url}: see its output below ({new.argv[0]}).",
-                    argv=new.argv,
-                    returncode=code,
-                    log=new.logs(30),
-                )
-            if time.monotonic() >= deadline:
-                new.stop(timeout=2.0)  # first, so that the log below is complete
-                raise ServerStartError(
-                    f"The server did not answer on {self.url} within {timeout:g} s and was stopped: "
-                    "check that it serves HTTP on the inherited socket (fd 3, LISTEN_FDS), "
-                    "or raise the timeout.",
-                    argv=new.argv,
-                    returncode=new.returncode,
-                    log=new.logs(30),
-                )
+            if self._answers(new, deadline, rival):
+                return
+            if not new.alive or time.monotonic() >= deadline:
+                break
             time.sleep(delay)
             delay = min(delay * 2, 0.2)
+        if new.alive:
+            new.stop(timeout=2.0)  # first, so that the log below is complete
+            what = (
+                f"did not answer on {self.url} within {timeout:g} s and was stopped: check that it "
+                "serves HTTP on the inherited socket (fd 3, LISTEN_FDS), or raise the timeout"
+            )
+        else:
+            code = new.returncode
+            how = f"was killed by {_signal_name(-code)}" if code is not None and code < 0 else f"exited with code {code}"
+            what = f"{how} before answering on {self.url}: see its output below"
+        if retired is not None:
+            what += f"; the previous server (pid {retired.pid}) had already been stopped, so none is running"
+        raise ServerStartError(
+            f"The server {what} ({new.argv[0]}).",
+            argv=new.argv,
+            returncode=new.returncode,
+            log=new.logs(30),
+        )
 
-    def _answers(self, new: ServerProcess, deadline: float, rivals: list[ServerProcess]) -> bool:
+    def _answers(self, new: ServerProcess, deadline: float, rival: ServerProcess | None) -> bool:
         """One probe: a complete HTTP status line from `new` (any status, e.g. 405, counts)."""
         host = _connect_host(self._host)
         try:
@@ -442,7 +467,7 @@ class Supervisor:
         with conn:
             # While an old process still serves the socket, either may accept the probe;
             # only an answer from the new one proves it is ready.
-            if rivals and _LINUX and not self._accepted_by(conn, new, rivals, deadline):
+            if rival is not None and _LINUX and not self._accepted_by(conn, new, rival, deadline):
                 return False
             request = (
                 # No `Accept: text/event-stream`: an MCP server must not open a stream for this.
@@ -467,7 +492,7 @@ class Supervisor:
             return _STATUS_LINE.match(data) is not None
 
     def _accepted_by(
-        self, conn: socket.socket, new: ServerProcess, rivals: list[ServerProcess], deadline: float
+        self, conn: socket.socket, new: ServerProcess, rival: ServerProcess, deadline: float
     ) -> bool:
         """Whether `new` (not a rival) accepted `conn`: find who holds its server-side socket."""
         client_port = conn.getsockname()[1]
@@ -477,7 +502,7 @@ class Supervisor:
             if inode:
                 if _holds_socket(new.pid, inode):
                     return True
-                if any(_holds_socket(rival.pid, inode) for rival in rivals):
+                if _holds_socket(rival.pid, inode):
                     return False
             time.sleep(0.005)
         return False
@@ -539,23 +564,51 @@ def _signal_name(signum: int) -> str:
         return f"signal {signum}"
 
 
+_TCP_ESTABLISHED = "01"
+
+
 def _accepted_inode(server_port: int, client_port: int) -> int:
-    """Inode of the server side of our probe connection; 0 while it waits to be accepted."""
+    """Inode of the server side of our probe connection; 0 while it waits to be accepted.
+
+    Under load the same port pair can also appear as an earlier connection in TIME_WAIT
+    (inode 0): only an established entry is ours.
+    """
+    server_hex = f":{server_port:04X}"
+    client_hex = f":{client_port:04X}"
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             with open(table) as handle:
                 next(handle, None)
                 for row in handle:
                     fields = row.split()
-                    if len(fields) < 10:
-                        continue
-                    local_port = int(fields[1].rsplit(":", 1)[1], 16)
-                    remote_port = int(fields[2].rsplit(":", 1)[1], 16)
-                    if local_port == server_port and remote_port == client_port:
+                    if (
+                        len(fields) >= 10
+                        and fields[3] == _TCP_ESTABLISHED
+                        and fields[1].endswith(server_hex)
+                        and fields[2].endswith(client_hex)
+                    ):
                         return int(fields[9])
         except OSError:
             continue
     return 0
+
+
+def _watches(pid: int, inode: int) -> bool:
+    """Whether `pid` has the socket `inode` in one of its epoll sets: it is in its accept loop."""
+    fd_dir = f"/proc/{pid}/fd"
+    needle = f" ino:{inode:x} "
+    try:
+        names = os.listdir(fd_dir)
+    except OSError:
+        return False
+    for name in names:
+        with contextlib.suppress(OSError):
+            if os.readlink(f"{fd_dir}/{name}") != "anon_inode:[eventpoll]":
+                continue
+            with open(f"/proc/{pid}/fdinfo/{name}") as info:
+                if any(line.startswith("tfd:") and needle in line + " " for line in info):
+                    return True
+    return False
 
 
 def _holds_socket(pid: int, inode: int) -> bool:

@@ -282,6 +282,9 @@ def build(
 ) -> Build:
     """Compile `program` (Codon source) to `<cache>/<key>/<name>`, or return the cached binary.
 
+    `runtime` is the Codon package the program imports as `conduit_runtime`; it is copied
+    next to the program. A failed build's program is kept under `<cache>/failed/<key>/`.
+
     Concurrent builds of the same program (threads, kernels, the CLI) compile once: a per-key
     lock serializes them, and the result is moved into place with an atomic rename, so a
     reader never sees half a cache entry.
@@ -363,14 +366,14 @@ def _lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _remove_stale_temps(cache: Path, age: float = 3600.0) -> None:
-    """Work dirs of builds that were killed (a live build finishes long before `age`), and
-    failed programs nobody is looking at any more."""
+def _remove_stale_temps(cache: Path) -> None:
+    """Work dirs of killed builds (a live build takes seconds), and failed programs a day old."""
     now = time.time()
-    for path in [*cache.glob("*.tmp-*"), *cache.glob("failed/*")]:
-        with contextlib.suppress(OSError):
-            if now - path.stat().st_mtime > age:
-                shutil.rmtree(path, ignore_errors=True)
+    for pattern, age in (("*.tmp-*", 3600.0), ("failed/*", 86400.0)):
+        for path in cache.glob(pattern):
+            with contextlib.suppress(OSError):
+                if now - path.stat().st_mtime > age:
+                    shutil.rmtree(path, ignore_errors=True)
 
 
 def _keep_failed(work: Path, target: Path) -> Path:

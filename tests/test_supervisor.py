@@ -72,10 +72,70 @@ print("drained", flush=True)
 '''
 
 
+# Accepts like the native runtime: an epoll set with the socket registered EPOLLEXCLUSIVE, so
+# the kernel wakes the process that registered first, and an old process wins every connection
+# for as long as it is registered.
+EXCLUSIVE_SERVER = r'''
+import os, select, signal, socket, sys, time
+
+tag = sys.argv[1] if len(sys.argv) > 1 else "a"
+time.sleep(float(os.environ.get("START_DELAY", "0")))
+listener = socket.socket(fileno=3)
+listener.setblocking(False)
+epoll = select.epoll()
+epoll.register(listener.fileno(), select.EPOLLIN | select.EPOLLEXCLUSIVE)
+stopping = False
+
+
+def on_term(*args):
+    global stopping
+    stopping = True
+
+
+def answer(conn):
+    conn.settimeout(5)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        if not chunk:
+            return
+        data += chunk
+    body = f"{tag} {os.getpid()}".encode()
+    head = f"HTTP/1.0 200 OK\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    conn.sendall(head.encode() + body)
+
+
+signal.signal(signal.SIGTERM, on_term)
+print("serving", flush=True)
+while not stopping:
+    for _ in epoll.poll(0.05):
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except BlockingIOError:
+                break
+            with conn:
+                try:
+                    answer(conn)
+                except OSError:
+                    pass
+epoll.unregister(listener.fileno())  # queued connections stay for the next process
+print("drained", flush=True)
+'''
+
+
 @pytest.fixture(scope="module")
 def server_script(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("servers") / "server.py"
     path.write_text(SERVER)
+    return path
+
+
+@pytest.fixture(scope="module", params=["threads", "epoll-exclusive"])
+def any_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Both ways a server may accept on a shared socket."""
+    path = tmp_path_factory.mktemp("servers") / f"{request.param}.py"
+    path.write_text(SERVER if request.param == "threads" else EXCLUSIVE_SERVER)
     return path
 
 
@@ -193,7 +253,7 @@ def test_start_twice_says_use_replace(server_script: Path) -> None:
             sup.start([sys.executable, server_script])
 
 
-def test_replace_loses_no_request(server_script: Path) -> None:
+def test_replace_loses_no_request(any_server: Path) -> None:
     """Requests sent continuously during a swap all succeed; afterwards only the new one serves."""
     env = {**os.environ, "START_DELAY": "0.5"}  # old keeps serving while the new one starts
     results: list[str] = []
@@ -201,7 +261,7 @@ def test_replace_loses_no_request(server_script: Path) -> None:
     done = threading.Event()
 
     with Supervisor() as sup:
-        old = sup.start([sys.executable, server_script, "old"])
+        old = sup.start([sys.executable, any_server, "old"])
 
         def load() -> None:
             with httpx.Client(timeout=10) as client:
@@ -218,7 +278,7 @@ def test_replace_loses_no_request(server_script: Path) -> None:
         thread.start()
         try:
             time.sleep(0.2)
-            new = sup.replace([sys.executable, server_script, "new"], env=env)
+            new = sup.replace([sys.executable, any_server, "new"], env=env)
             # `replace` returned only after the *new* process answered, so it had started
             # serving, although the old one answered all along.
             assert "serving" in new.logs()
@@ -245,11 +305,40 @@ def test_failed_replace_keeps_the_old_server(server_script: Path) -> None:
         assert httpx.get(sup.url, timeout=10).text == f"old {old.pid}"
 
 
+UVICORN_APP = r'''
+import os, sys
+import uvicorn
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+async def mcp(request):
+    return PlainTextResponse(f"{sys.argv[1]} {os.getpid()}")
+
+app = Starlette(routes=[Route("/mcp", mcp, methods=["GET", "POST"])])
+uvicorn.run(app, fd=3, log_level="warning")  # how the python backend serves the socket
+'''
+
+
+def test_uvicorn_on_the_inherited_socket_swaps(tmp_path: Path) -> None:
+    pytest.importorskip("uvicorn")
+    pytest.importorskip("starlette")
+    app = tmp_path / "app.py"
+    app.write_text(UVICORN_APP)
+    with Supervisor() as sup:
+        old = sup.start([sys.executable, app, "old"])
+        assert httpx.get(sup.url, timeout=10).text == f"old {old.pid}"
+        new = sup.replace([sys.executable, app, "new"])
+        assert gone(old.pid)
+        assert old.returncode in (0, -signal.SIGTERM)  # uvicorn re-raises SIGTERM after draining
+        assert httpx.get(sup.url, timeout=10).text == f"new {new.pid}"
+
+
 HELPER = r'''
 import sys, threading, time
 from conduit.supervisor import Supervisor
 
-sup = Supervisor()
+sup = Supervisor(run_dir=sys.argv[3])
 # Start from a short-lived thread: PDEATHSIG must not fire when that thread ends.
 thread = threading.Thread(target=sup.start, args=([sys.executable, sys.argv[1]],))
 thread.start()
@@ -265,7 +354,10 @@ def run_helper(tmp_path: Path, server_script: Path, mode: str) -> tuple[subproce
     helper.write_text(HELPER)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, helper, server_script, mode], stdout=subprocess.PIPE, text=True, env=env
+        [sys.executable, helper, server_script, mode, tmp_path / "run"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     assert proc.stdout is not None
     line = proc.stdout.readline()
