@@ -169,9 +169,10 @@ class Conduit:
 
     def serve(self, *, host: str | None = None, port: int | None = None, backend: Backend | None = None):
         """Start the server in the background and return its `ServerProcess` once it answers."""
-        from .serving import start_server
+        from .serving import resolve_backend, start_server
 
-        return start_server(self, self.settings.with_address(host, port), backend or self.backend)
+        chosen = resolve_backend(backend or self.backend, sys.stderr)
+        return start_server(self, self.settings.with_address(host, port), chosen)
 
     def run(self, *, host: str | None = None, port: int | None = None, backend: Backend | None = None) -> None:
         """Compile (native) and serve until Ctrl-C; fall back to the python backend where Codon cannot run."""

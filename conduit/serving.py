@@ -25,7 +25,7 @@ def resolve_backend(backend: Backend, out: TextIO | None = None) -> Backend:
         reason = toolchain.native_unavailable_reason()
         if reason is not None:
             if out is not None:
-                print(f"conduit: {reason}; serving with the python backend instead", file=out)
+                print(f"conduit: {reason}; serving with the python backend instead", file=out, flush=True)
             return "python"
     return backend
 

@@ -145,8 +145,7 @@ def native_unavailable_reason() -> str | None:
     machine = platform.machine().lower()
     if not sys.platform.startswith("linux") or machine not in ("x86_64", "amd64"):
         return (
-            f"native builds need Linux x86-64 and this is {platform.system()} {platform.machine()}: "
-            "using the python backend"
+            f"native builds need Linux x86-64 and this is {platform.system()} {platform.machine()}"
         )
     try:
         codon_version(find_codon())
@@ -154,7 +153,7 @@ def native_unavailable_reason() -> str | None:
         return str(exc)
     # Codon 0.19.3 runs the linker as literally `g++` (measured: a PATH with only `c++` fails).
     if shutil.which("g++") is None:
-        return "Codon links with g++, which is not on PATH: install it (apt-get install g++) or use the python backend"
+        return "Codon links with g++, which is not on PATH: install it (apt-get install g++)"
     return None
 
 

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from conduit import toolchain
 from conduit.loader import load_app
 from conduit.serving import start_server
 from conduit.supervisor import Supervisor
 
 APPS = Path(__file__).parent / "apps"
+
+
+@pytest.fixture(scope="session")
+def build_codon() -> Callable[[str, str], Path]:
+    """Compile a Codon test program (source, name) through the build cache: a rerun costs no compile."""
+    reason = toolchain.native_unavailable_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    return lambda source, name: toolchain.build(source, name=name, flags=("-release",)).binary
 BACKENDS = ["native", "python"]
 
 

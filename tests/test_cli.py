@@ -62,3 +62,23 @@ def test_serve_reports_a_missing_file():
     )
     assert proc.returncode == 1
     assert "no such file: no/such/app.py" in proc.stderr
+
+
+def test_without_codon_it_says_why_in_one_line_and_serves_with_python(tmp_path):
+    port = free_port()
+    env = {**os.environ, "CONDUIT_CODON": str(tmp_path / "no-codon-here")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "conduit.cli", "serve", str(APP), "--port", str(port)],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    fallback = wait_for_line(proc, "python backend")
+    assert "no-codon-here" in fallback and fallback.count("\n") == 1
+    assert "(python)" in wait_for_line(proc, "serving")
+    reply = httpx.post(
+        f"http://127.0.0.1:{port}/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "ping"}, headers=HEADERS
+    )
+    assert reply.json()["result"] == {}
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) == 0

