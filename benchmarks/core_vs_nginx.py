@@ -29,7 +29,12 @@ sys.path.insert(0, str(ROOT))
 from conduit.loader import load_app  # noqa: E402
 from conduit.serving import start_server  # noqa: E402
 
-CALL = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "weather", "arguments": {"city": "Paris"}}}
+CALL = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "tools/call",
+    "params": {"name": "weather", "arguments": {"city": "Paris"}},
+}
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
 
@@ -55,7 +60,12 @@ def wrk(url: str, body: str, connections: int, duration: int, threads: int) -> d
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     latency = {p: _ms(re.search(rf"\s{p}%\s+([\d.]+\w+)", out).group(1)) for p in ("50", "99")}
-    return {"rps": rps, "p50_ms": latency["50"], "p99_ms": latency["99"], "errors": int(errors.group(1)) if errors else 0}
+    return {
+        "rps": rps,
+        "p50_ms": latency["50"],
+        "p99_ms": latency["99"],
+        "errors": int(errors.group(1)) if errors else 0,
+    }
 
 
 def _ms(text: str) -> float:
@@ -130,7 +140,9 @@ def main() -> None:
                 assert fixed.content == reply.content, "nginx must serve the same bytes"
                 results = {
                     "conduit native": wrk(native.url, body, args.connections, args.duration, args.threads),
-                    "nginx fixed body": wrk(f"http://127.0.0.1:{port}/mcp", body, args.connections, args.duration, args.threads),
+                    "nginx fixed body": wrk(
+                        f"http://127.0.0.1:{port}/mcp", body, args.connections, args.duration, args.threads
+                    ),
                 }
             finally:
                 nginx.terminate()

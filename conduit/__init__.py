@@ -1,14 +1,14 @@
 """Conduit: typed Python functions served as a native MCP server, compiled with Codon.
 
-    from conduit import Conduit
+from conduit import Conduit
 
-    app = Conduit("weather-demo")
+app = Conduit("weather-demo")
 
-    @app.tool()
-    def weather(city: str) -> dict:
-        return {"city": city, "temp": 21}
+@app.tool()
+def weather(city: str) -> dict:
+    return {"city": city, "temp": 21}
 
-    app.run()
+app.run()
 """
 
 from .app import Conduit, ServerSettings

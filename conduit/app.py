@@ -149,7 +149,7 @@ class Conduit:
         )
         if tool.name in self._tools:
             raise ToolDefinitionError(
-                f"a tool named {tool.name!r} is already registered; pick another name with @app.tool(\"...\")"
+                f'a tool named {tool.name!r} is already registered; pick another name with @app.tool("...")'
             )
         self._tools[tool.name] = tool
         return tool

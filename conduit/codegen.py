@@ -84,7 +84,8 @@ def generate(app: Conduit, settings: ServerSettings | None = None) -> Program:
     settings = settings or app.settings
     tools = list(app)
     w = _Writer()
-    w.emit(f"# Conduit: the generated native server for app {app.name!r} ({len(tools)} tool{'' if len(tools) == 1 else 's'}).")
+    plural = "" if len(tools) == 1 else "s"
+    w.emit(f"# Conduit: the generated native server for app {app.name!r} ({len(tools)} tool{plural}).")
     w.emit("# Written by conduit.codegen on every build; edit the Python tools, not this file.")
     # Every runtime name is imported under a `_c` alias, so no tool (say one named `fail`) can shadow it.
     w.emit("from conduit_runtime.buffer import Buffer as _CBuffer")
@@ -175,7 +176,9 @@ def _codon_literal(value) -> str:
     if isinstance(value, str):
         return json.dumps(value)
     if isinstance(value, float):
-        return repr(value) if value == value and value not in (float("inf"), float("-inf")) else f"float({str(value)!r})"
+        return (
+            repr(value) if value == value and value not in (float("inf"), float("-inf")) else f"float({str(value)!r})"
+        )
     if isinstance(value, (int,)):
         return repr(value)
     if isinstance(value, list):
@@ -228,11 +231,17 @@ class _Decoders:
         if spec.kind == "literal":
             base = TypeSpec(spec.codon())  # type: ignore[arg-type]
             check += [f"    if not ({self.check(base, 'i')}):", "        return False"]
-            check += [f"    if {self.decode(base, 'i')} == {_codon_literal(c)}:\n        return True" for c in spec.choices]
+            check += [
+                f"    if {self.decode(base, 'i')} == {_codon_literal(c)}:\n        return True" for c in spec.choices
+            ]
             check += ["    return False"]
             decode += [f"    return {self.decode(base, 'i')}"]
         elif spec.kind == "optional":
-            check += ["    if doc.kind(i) == _J_NULL:", "        return True", f"    return {self.check(spec.inner, 'i')}"]
+            check += [
+                "    if doc.kind(i) == _J_NULL:",
+                "        return True",
+                f"    return {self.check(spec.inner, 'i')}",
+            ]
             decode += [
                 "    if doc.kind(i) == _J_NULL:",
                 f"        return {codon}()",
@@ -277,21 +286,20 @@ def _emit_call(w: _Writer, index: int, tool: Tool, function: str, decoders: _Dec
     w.emit(f"# ---- tools/call {tool.name!r}: decode the arguments, call, encode the result")
     w.emit(f"def _call_{index}(doc: _CJsonDoc, args: int, out: _CBuffer, st: _CMcpState) -> int:")
     for p in tool.params:
+        invalid = json.dumps(f"Invalid argument {p.name!r}: expected {p.type.describe()}")
         w.emit(f"    # {p.name}: {p.type.describe()}{'' if p.required else ' = ' + repr(p.default)}")
         w.emit(f"    i = doc.get(args, {json.dumps(p.name)}) if args >= 0 else -1")
         if p.required:
             w.emit("    if i < 0:")
             w.emit(f"        return _c_fail(out, {json.dumps(f'Missing required argument {p.name!r}')})")
             w.emit(f"    if not ({decoders.check(p.type, 'i')}):")
-            w.emit(f"        return _c_fail(out, {json.dumps(f'Invalid argument {p.name!r}: expected {p.type.describe()}')})")
+            w.emit(f"        return _c_fail(out, {invalid})")
             w.emit(f"    _a_{p.name} = {decoders.decode(p.type, 'i')}")
         else:
             w.emit(f"    _a_{p.name}: {p.type.codon()} = {_codon_literal(p.default)}")
             w.emit("    if i >= 0:")
             w.emit(f"        if not ({decoders.check(p.type, 'i')}):")
-            w.emit(
-                f"            return _c_fail(out, {json.dumps(f'Invalid argument {p.name!r}: expected {p.type.describe()}')})"
-            )
+            w.emit(f"            return _c_fail(out, {invalid})")
             w.emit(f"        _a_{p.name} = {decoders.decode(p.type, 'i')}")
     call = f"{function}({', '.join(f'{p.name}=_a_{p.name}' for p in tool.params)})"
     returns_none = tool.returns is not None and tool.returns.kind == "none"

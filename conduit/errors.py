@@ -44,9 +44,7 @@ class ToolDefinitionError(ConduitError):
     """A tool cannot be registered: invalid or duplicate name, unsupported parameter type."""
 
 
-def _format_at(
-    message: str, file: str | None, line: int | None, source_line: str | None, hint: str | None
-) -> str:
+def _format_at(message: str, file: str | None, line: int | None, source_line: str | None, hint: str | None) -> str:
     head = message
     if file is not None:
         head = f"{file}:{line}: {message}" if line is not None else f"{file}: {message}"

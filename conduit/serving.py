@@ -44,7 +44,16 @@ def start_server(
         argv = [str(native_build(app, settings).binary)]
     else:
         spec = app_spec or app_reference(app)
-        argv = [sys.executable, "-m", "conduit.python_backend", spec, "--host", settings.host, "--port", str(settings.port)]
+        argv = [
+            sys.executable,
+            "-m",
+            "conduit.python_backend",
+            spec,
+            "--host",
+            settings.host,
+            "--port",
+            str(settings.port),
+        ]
     supervisor = Supervisor(settings.host, settings.port)
     try:
         supervisor.start(argv)

@@ -19,7 +19,7 @@ _UNSUPPORTED_MODULES = {
     "pydantic": "pydantic is a Python library; Codon cannot import it",
 }
 _STR_METHODS_MISSING = {
-    "format": "str.format is not in Codon; use an f-string without a format spec, e.g. f\"{x}\"",
+    "format": 'str.format is not in Codon; use an f-string without a format spec, e.g. f"{x}"',
     "encode": "str.encode is not in Codon; strings are already UTF-8 bytes",
 }
 _BUILTINS = set(dir(builtins)) | {"List", "Dict", "Optional", "Tuple", "Ptr", "__file__", "__name__"}
@@ -96,7 +96,7 @@ class _Checker(ast.NodeVisitor):
     def visit_BinOp(self, node: ast.BinOp) -> None:
         if isinstance(node.op, ast.Mod) and isinstance(node.left, (ast.Constant, ast.JoinedStr)):
             if isinstance(node.left, ast.JoinedStr) or isinstance(node.left.value, str):
-                self.report(node, "%-formatting is not supported by Codon; use an f-string, e.g. f\"{x}\"")
+                self.report(node, '%-formatting is not supported by Codon; use an f-string, e.g. f"{x}"')
         if isinstance(node.op, ast.BitOr) and _is_annotation_like(node):
             self.report(node, "X | None types are not supported by Codon; use Optional[X]")
         self.generic_visit(node)
@@ -105,8 +105,8 @@ class _Checker(ast.NodeVisitor):
         if node.format_spec is not None:
             self.report(
                 node,
-                "format specs in f-strings (f\"{x:.2f}\") need a locale Codon may not have; "
-                "round the value first, e.g. f\"{round(x, 2)}\"",
+                'format specs in f-strings (f"{x:.2f}") need a locale Codon may not have; '
+                'round the value first, e.g. f"{round(x, 2)}"',
             )
         self.generic_visit(node)
 

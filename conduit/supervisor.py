@@ -446,7 +446,9 @@ class Supervisor:
             )
         else:
             code = new.returncode
-            how = f"was killed by {_signal_name(-code)}" if code is not None and code < 0 else f"exited with code {code}"
+            how = (
+                f"was killed by {_signal_name(-code)}" if code is not None and code < 0 else f"exited with code {code}"
+            )
             what = f"{how} before answering on {self.url}: see its output below"
         if retired is not None:
             what += f"; the previous server (pid {retired.pid}) had already been stopped, so none is running"
@@ -491,9 +493,7 @@ class Supervisor:
                 return False
             return _STATUS_LINE.match(data) is not None
 
-    def _accepted_by(
-        self, conn: socket.socket, new: ServerProcess, rival: ServerProcess, deadline: float
-    ) -> bool:
+    def _accepted_by(self, conn: socket.socket, new: ServerProcess, rival: ServerProcess, deadline: float) -> bool:
         """Whether `new` (not a rival) accepted `conn`: find who holds its server-side socket."""
         client_port = conn.getsockname()[1]
         give_up = min(deadline, time.monotonic() + 2.0)
@@ -522,7 +522,9 @@ def _listen(host: str, port: int, backlog: int) -> socket.socket:
         sock.listen(backlog)
     except OSError as exc:
         sock.close()
-        raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}; pick another port or port=0") from None
+        raise OSError(
+            exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}; pick another port or port=0"
+        ) from None
     if sock.fileno() <= 2:  # stdio closed in this process: Popen would overwrite the socket
         import fcntl
 

@@ -117,9 +117,7 @@ def _checked(path: Path, origin: str) -> Path:
 @functools.lru_cache(maxsize=None)
 def _version(path: str, mtime_ns: int) -> str:
     try:
-        proc = subprocess.run(
-            [path, "--version"], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL
-        )
+        proc = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     except OSError as exc:
         raise CodonNotFoundError(f"cannot run {path}: {exc}; reinstall Codon") from None
     out = (proc.stdout + proc.stderr).strip()
@@ -144,9 +142,7 @@ def native_unavailable_reason() -> str | None:
     """
     machine = platform.machine().lower()
     if not sys.platform.startswith("linux") or machine not in ("x86_64", "amd64"):
-        return (
-            f"native builds need Linux x86-64 and this is {platform.system()} {platform.machine()}"
-        )
+        return f"native builds need Linux x86-64 and this is {platform.system()} {platform.machine()}"
     try:
         codon_version(find_codon())
     except CodonNotFoundError as exc:
@@ -430,14 +426,43 @@ def _parse(output: str) -> list[_Diagnostic]:
 
 
 _HINTS: tuple[tuple[str, str], ...] = (
-    (r"unsupported operand type", "Codon is statically typed: convert explicitly so both sides have one type, e.g. str(n) + s or n + int(s)."),
-    (r"does not match expected type", "the value's type differs from the annotation or an earlier assignment; Codon does not convert implicitly: fix the annotation or convert the value."),
-    (r"name '.*' is not defined", "define or import it in the tool's own code: the native server sees the tools' source, not notebook or module globals."),
-    (r"no module named", "Codon has only part of Python's standard library (no json, dataclasses, asyncio, typing.Any); use what it has, or the python backend."),
-    (r"has no attribute|no attribute", "Codon's built-in types have fewer methods than Python's (e.g. no str.encode, str.format); use another method or an f-string."),
-    (r"syntax error|unexpected (dedent|indent)|invalid syntax", "fix the syntax on this line; Codon parses a subset of Python (e.g. write Optional[X], not X | None)."),
-    (r"cannot find -l", "the linker cannot find a library: install its development package (for zlib: apt-get install zlib1g-dev)."),
-    (r"undefined reference", "a `from C import` names a function the linker cannot find: check the name, or link its library with -l."),
+    (
+        r"unsupported operand type",
+        "Codon is statically typed: convert explicitly so both sides have one type, "
+        "e.g. str(n) + s or n + int(s).",
+    ),
+    (
+        r"does not match expected type",
+        "the value's type differs from the annotation or an earlier assignment; Codon does not convert "
+        "implicitly: fix the annotation or convert the value.",
+    ),
+    (
+        r"name '.*' is not defined",
+        "define or import it in the tool's own code: the native server sees the tools' source, "
+        "not notebook or module globals.",
+    ),
+    (
+        r"no module named",
+        "Codon has only part of Python's standard library (no json, dataclasses, asyncio, typing.Any); "
+        "use what it has, or the python backend.",
+    ),
+    (
+        r"has no attribute|no attribute",
+        "Codon's built-in types have fewer methods than Python's (e.g. no str.encode, str.format); "
+        "use another method or an f-string.",
+    ),
+    (
+        r"syntax error|unexpected (dedent|indent)|invalid syntax",
+        "fix the syntax on this line; Codon parses a subset of Python (e.g. write Optional[X], not X | None).",
+    ),
+    (
+        r"cannot find -l",
+        "the linker cannot find a library: install its development package (for zlib: apt-get install zlib1g-dev).",
+    ),
+    (
+        r"undefined reference",
+        "a `from C import` names a function the linker cannot find: check the name, or link its library with -l.",
+    ),
     (r"process for 'g\+\+'", "Codon links with g++: install it (apt-get install g++)."),
 )
 _DEFAULT_HINT = (
@@ -478,9 +503,7 @@ def _build_error(output: str, work: Path, runtime: Path, source_map: SourceMap |
     diagnostics = _parse(output)
     if not diagnostics:
         message = _unlocated_message(output)
-        return BuildError(
-            message, hint=_hint(message), output=output, program_path=str(program_path)
-        )
+        return BuildError(message, hint=_hint(message), output=output, program_path=str(program_path))
     # The first error, then its "during the realization of" chain, innermost first.
     primary = next((d for d in diagnostics if not d.note), diagnostics[0])
     start = diagnostics.index(primary)

@@ -22,6 +22,8 @@ def build_codon() -> Callable[[str, str], Path]:
     if reason is not None:
         pytest.skip(reason)
     return lambda source, name: toolchain.build(source, name=name, flags=("-release",)).binary
+
+
 BACKENDS = ["native", "python"]
 
 

@@ -12,8 +12,15 @@ def make_tool():
     app = Conduit("t")
 
     @app.tool()
-    def tool(n: int, x: float, flag: bool, names: list[str], m: dict[str, int],
-             mode: Literal["a", "b"] = "a", maybe: Optional[int] = None) -> str:
+    def tool(
+        n: int,
+        x: float,
+        flag: bool,
+        names: list[str],
+        m: dict[str, int],
+        mode: Literal["a", "b"] = "a",
+        maybe: Optional[int] = None,
+    ) -> str:
         return ""
 
     return app.tools["tool"]

@@ -23,6 +23,6 @@ def test_nested_literals_and_lines_are_kept():
     source = 'def f():\n    return {\n        "a": [1, "x"],\n        "b": {"c": 1.5, "d": True},\n    }\n'
     out = rewrite(source)
     assert out.count("\n") == source.count("\n")
-    assert "_cj_array(_cj(1), _cj(\"x\"))" in out
+    assert '_cj_array(_cj(1), _cj("x"))' in out
     assert "_cj_object(('c', _cj(1.5)), ('d', _cj(True)))" in out
     assert out.startswith("def f():\n    return _cj_object(")

@@ -184,10 +184,7 @@ def codon_run(tmp_path_factory: pytest.TempPathFactory, build_codon):
         "two_index": phf.build([b"ping", b"initialize"]),
         "no_index": phf.build([]),
     }
-    parts = [
-        phf.emit_codon(table, name, helpers=(i == 0))
-        for i, (name, table) in enumerate(tables.items())
-    ]
+    parts = [phf.emit_codon(table, name, helpers=(i == 0)) for i, (name, table) in enumerate(tables.items())]
     directory = tmp_path_factory.mktemp("phf")
     binary = build_codon("\n".join(parts) + HARNESS, "phf_lookup")
 

@@ -165,9 +165,7 @@ def test_initialize_negotiates_the_version(server, asked, answered):
 
 
 def test_notifications_are_accepted_without_a_body(server):
-    response = httpx.post(
-        server.url, json={"jsonrpc": "2.0", "method": "notifications/initialized"}, headers=HEADERS
-    )
+    response = httpx.post(server.url, json={"jsonrpc": "2.0", "method": "notifications/initialized"}, headers=HEADERS)
     assert response.status_code == 202
     assert response.content == b""
 
@@ -189,7 +187,9 @@ def test_accept_without_both_types_is_406(server):
 
 def test_wrong_content_type_is_415(server):
     response = httpx.post(
-        server.url, content=b'{"jsonrpc":"2.0","id":1,"method":"ping"}', headers={**HEADERS, "Content-Type": "text/plain"}
+        server.url,
+        content=b'{"jsonrpc":"2.0","id":1,"method":"ping"}',
+        headers={**HEADERS, "Content-Type": "text/plain"},
     )
     assert response.status_code == 415
     assert_still_serving(server)
@@ -227,7 +227,14 @@ def test_unknown_method_is_method_not_found(server):
 
 
 def test_body_over_the_limit_is_413(server):
-    big = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "echo", "arguments": {"text": "x" * (2 << 20)}}})
+    big = json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "tools/call",
+            "params": {"name": "echo", "arguments": {"text": "x" * (2 << 20)}},
+        }
+    )
     response = httpx.post(server.url, content=big, headers=HEADERS)
     assert response.status_code == 413
     assert_still_serving(server)
@@ -288,7 +295,9 @@ def test_modern_tools_list_is_cacheable(server):
     ],
 )
 def test_modern_header_mismatch(server, headers, code):
-    response = modern_rpc(server, "tools/call", {"name": "add", "arguments": {"a": 1, "b": 2}}, headers=headers, name="add")
+    response = modern_rpc(
+        server, "tools/call", {"name": "add", "arguments": {"a": 1, "b": 2}}, headers=headers, name="add"
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == code
     assert_still_serving(server)

@@ -14,8 +14,9 @@ def findings(source: str) -> list[tuple[int, str]]:
 
 
 def test_clean_tool_has_no_findings():
-    assert findings(
-        """
+    assert (
+        findings(
+            """
         def tool(xs: list[int], name: str) -> str:
             import math
             total = 0
@@ -25,7 +26,9 @@ def test_clean_tool_has_no_findings():
             squares = [y * y for y in xs if y > 1 or y < -1]
             return f"{name}: {total} {math.sqrt(4)} {len(squares)}"
         """
-    ) == []
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from conduit.supervisor import Supervisor
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SERVER = r'''
+SERVER = r"""
 import os, signal, socket, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -68,13 +68,13 @@ stop.wait()
 server.shutdown()
 server.server_close()
 print("drained", flush=True)
-'''
+"""
 
 
 # Accepts like the native runtime: an epoll set with the socket registered EPOLLEXCLUSIVE, so
 # the kernel wakes the process that registered first, and an old process wins every connection
 # for as long as it is registered.
-EXCLUSIVE_SERVER = r'''
+EXCLUSIVE_SERVER = r"""
 import os, select, signal, socket, sys, time
 
 tag = sys.argv[1] if len(sys.argv) > 1 else "a"
@@ -120,7 +120,7 @@ while not stopping:
                     pass
 epoll.unregister(listener.fileno())  # queued connections stay for the next process
 print("drained", flush=True)
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -304,7 +304,7 @@ def test_failed_replace_keeps_the_old_server(server_script: Path) -> None:
         assert httpx.get(sup.url, timeout=10).text == f"old {old.pid}"
 
 
-UVICORN_APP = r'''
+UVICORN_APP = r"""
 import os, sys
 import uvicorn
 from starlette.applications import Starlette
@@ -316,7 +316,7 @@ async def mcp(request):
 
 app = Starlette(routes=[Route("/mcp", mcp, methods=["GET", "POST"])])
 uvicorn.run(app, fd=3, log_level="warning")  # how the python backend serves the socket
-'''
+"""
 
 
 def test_uvicorn_on_the_inherited_socket_swaps(tmp_path: Path) -> None:
@@ -333,7 +333,7 @@ def test_uvicorn_on_the_inherited_socket_swaps(tmp_path: Path) -> None:
         assert httpx.get(sup.url, timeout=10).text == f"new {new.pid}"
 
 
-HELPER = r'''
+HELPER = r"""
 import sys, threading, time
 from conduit.supervisor import Supervisor
 
@@ -345,7 +345,7 @@ thread.join()
 print(sup.pid, flush=True)
 if sys.argv[2] == "wait":
     time.sleep(60)
-'''
+"""
 
 
 def run_helper(tmp_path: Path, server_script: Path, mode: str) -> tuple[subprocess.Popen[str], int]:

@@ -28,7 +28,12 @@ def test_schema_from_signature_and_google_docstring():
         "type": "object",
         "properties": {
             "city": {"type": "string", "description": 'City name, e.g. "Paris".'},
-            "units": {"type": "string", "enum": ["metric", "imperial"], "default": "metric", "description": "Unit system."},
+            "units": {
+                "type": "string",
+                "enum": ["metric", "imperial"],
+                "default": "metric",
+                "description": "Unit system.",
+            },
             "days": {
                 "anyOf": [{"type": "integer"}, {"type": "null"}],
                 "default": None,

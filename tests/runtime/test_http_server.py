@@ -31,8 +31,9 @@ def echo_binary(build_codon) -> Path:
 class Server:
     """A running echo server; `port` is read from its "serving on" line."""
 
-    def __init__(self, binary: Path, *args: str, env: dict | None = None,
-                 listen_sock: socket.socket | None = None) -> None:
+    def __init__(
+        self, binary: Path, *args: str, env: dict | None = None, listen_sock: socket.socket | None = None
+    ) -> None:
         preexec = None
         if listen_sock is not None:
             fd = listen_sock.fileno()
@@ -41,9 +42,13 @@ class Server:
                 os.dup2(fd, 3)
 
         self.proc = subprocess.Popen(
-            [str(binary), *args], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, env={**os.environ, **(env or {})},
-            preexec_fn=preexec, close_fds=listen_sock is None,
+            [str(binary), *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env={**os.environ, **(env or {})},
+            preexec_fn=preexec,
+            close_fds=listen_sock is None,
         )
         self.log: list[str] = []
         line = self._readline()
@@ -211,13 +216,16 @@ def test_fixed_body(server: Server) -> None:
 
 def test_request_view(server: Server) -> None:
     c = server.connect()
-    c.send(b"POST /echo/x?a=1&b=2 HTTP/1.1\r\nHost: t\r\nx-TEST:  first \r\nX-Test: second\r\n"
-           b"Accept: text/event-stream, Application/JSON\r\nContent-Length: 5\r\n\r\nhello")
+    c.send(
+        b"POST /echo/x?a=1&b=2 HTTP/1.1\r\nHost: t\r\nx-TEST:  first \r\nX-Test: second\r\n"
+        b"Accept: text/event-stream, Application/JSON\r\nContent-Length: 5\r\n\r\nhello"
+    )
     r = c.read_response()
     assert r.status == 200
     assert r.header("x-echo") == "1"
-    assert r.body.startswith(b"method=POST path=/echo/x target=/echo/x?a=1&b=2 x-test=first "
-                             b"x-test-count=2 json=yes body_len=5 ")
+    assert r.body.startswith(
+        b"method=POST path=/echo/x target=/echo/x?a=1&b=2 x-test=first x-test-count=2 json=yes body_len=5 "
+    )
     c.close()
 
 
@@ -247,7 +255,7 @@ def test_every_request_accessor(server: Server) -> None:
         "method=True 11=True",
         "body=hi",
         "reason=Request Header Fields Too Large",
-        "writer=TrueFalseFalse",   # send on a writer that is not streaming is refused
+        "writer=TrueFalseFalse",  # send on a writer that is not streaming is refused
     ]
     c.close()
 
@@ -255,8 +263,9 @@ def test_every_request_accessor(server: Server) -> None:
 def test_port_in_use_fails_loudly(echo_binary: Path) -> None:
     ls = _listening_socket()
     try:
-        proc = subprocess.run([str(echo_binary), "--port", str(ls.getsockname()[1])],
-                              capture_output=True, text=True, timeout=TIMEOUT)
+        proc = subprocess.run(
+            [str(echo_binary), "--port", str(ls.getsockname()[1])], capture_output=True, text=True, timeout=TIMEOUT
+        )
         assert proc.returncode != 0
         assert "cannot listen on 127.0.0.1:" in proc.stderr
     finally:
@@ -275,7 +284,7 @@ def test_head_request_has_length_but_no_body(server: Server) -> None:
     c.send(b"HEAD /fixed HTTP/1.1\r\nHost: t\r\n\r\n")
     r = c.read_response(head_request=True)
     assert r.status == 200 and r.header("content-length") == "13"
-    assert c.get("/fixed").body == b"Hello, World!"   # nothing stray was sent after the head
+    assert c.get("/fixed").body == b"Hello, World!"  # nothing stray was sent after the head
     c.close()
 
 
@@ -301,9 +310,11 @@ def test_keep_alive_serves_several_requests(server: Server) -> None:
 
 def test_pipelined_requests_answered_in_order(server: Server) -> None:
     c = server.connect()
-    c.send(b"GET /a HTTP/1.1\r\nHost: t\r\n\r\n"
-           b"POST /b HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nxyz"
-           b"GET /c HTTP/1.1\r\nHost: t\r\n\r\n")
+    c.send(
+        b"GET /a HTTP/1.1\r\nHost: t\r\n\r\n"
+        b"POST /b HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nxyz"
+        b"GET /c HTTP/1.1\r\nHost: t\r\n\r\n"
+    )
     bodies = [c.read_response().body for _ in range(3)]
     assert b"path=/a " in bodies[0]
     assert b"path=/b " in bodies[1] and b"body_len=3 " in bodies[1]
@@ -315,7 +326,7 @@ def test_request_split_byte_by_byte(server: Server) -> None:
     c = server.connect()
     req = b"POST /split HTTP/1.1\r\nHost: t\r\nX-Test: slow\r\nContent-Length: 4\r\n\r\nbody"
     for i in range(len(req)):
-        c.send(req[i:i + 1])
+        c.send(req[i : i + 1])
         time.sleep(0.001)
     r = c.read_response()
     assert b"path=/split " in r.body and b"x-test=slow " in r.body and b"body_len=4 " in r.body
@@ -390,7 +401,7 @@ def test_many_concurrent_connections(server: Server) -> None:
         c.send(f"GET /many{i} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
     for i, c in enumerate(clients):
         assert f"path=/many{i} ".encode() in c.read_response().body
-    for i, c in enumerate(clients[:20]):   # still usable
+    for i, c in enumerate(clients[:20]):  # still usable
         assert c.get("/fixed").status == 200
     for c in clients:
         c.close()
@@ -399,24 +410,27 @@ def test_many_concurrent_connections(server: Server) -> None:
 # ---------------------------------------------------------------- bad input
 
 
-@pytest.mark.parametrize("raw", [
-    b"GARBAGE\r\n\r\n",
-    b"GET /\r\n\r\n",
-    b"GET  / HTTP/1.1\r\nHost: t\r\n\r\n",
-    b"GET / HTTP/1.1 \r\nHost: t\r\n\r\n",
-    b"GET / FTP/1.1\r\nHost: t\r\n\r\n",
-    b"G\x01T / HTTP/1.1\r\nHost: t\r\n\r\n",
-    b"GET /a\x7fb HTTP/1.1\r\nHost: t\r\n\r\n",
-    b"GET / HTTP/1.1\r\n\r\n",                                   # HTTP/1.1 without Host
-    b"GET / HTTP/1.1\r\nHost: t\r\nNoColon\r\n\r\n",
-    b"GET / HTTP/1.1\r\nHost : t\r\n\r\n",
-    b"GET / HTTP/1.1\r\nHost: t\r\nX: a\r\n folded\r\n\r\n",
-    b"GET / HTTP/1.1\r\nHost: t\r\nX: a\x00b\r\n\r\n",
-    b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 12a\r\n\r\n",
-    b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
-    b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
-    b"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"GARBAGE\r\n\r\n",
+        b"GET /\r\n\r\n",
+        b"GET  / HTTP/1.1\r\nHost: t\r\n\r\n",
+        b"GET / HTTP/1.1 \r\nHost: t\r\n\r\n",
+        b"GET / FTP/1.1\r\nHost: t\r\n\r\n",
+        b"G\x01T / HTTP/1.1\r\nHost: t\r\n\r\n",
+        b"GET /a\x7fb HTTP/1.1\r\nHost: t\r\n\r\n",
+        b"GET / HTTP/1.1\r\n\r\n",  # HTTP/1.1 without Host
+        b"GET / HTTP/1.1\r\nHost: t\r\nNoColon\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost : t\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: t\r\nX: a\r\n folded\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: t\r\nX: a\x00b\r\n\r\n",
+        b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 12a\r\n\r\n",
+        b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+        b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+        b"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n",
+    ],
+)
 def test_malformed_request_gets_400_and_server_keeps_serving(server: Server, raw: bytes) -> None:
     c = server.connect()
     c.send(raw)
@@ -458,7 +472,7 @@ def test_huge_headers_get_431(server: Server) -> None:
 
 def test_unfinished_huge_head_gets_431(server: Server) -> None:
     c = server.connect()
-    c.send(b"GET / HTTP/1.1\r\nHost: t\r\n" + b"X-Many: 1\r\n" * 2000)   # no blank line yet
+    c.send(b"GET / HTTP/1.1\r\nHost: t\r\n" + b"X-Many: 1\r\n" * 2000)  # no blank line yet
     assert c.read_response().status == 431
     c.close()
 
@@ -473,7 +487,7 @@ def test_too_many_header_lines_get_431(server: Server) -> None:
 def test_huge_content_length_gets_413_before_the_body(server: Server) -> None:
     c = server.connect()
     c.send(b"POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000000\r\n\r\n")
-    r = c.read_response()   # answered without the body having been sent
+    r = c.read_response()  # answered without the body having been sent
     assert r.status == 413 and r.header("connection") == "close"
     c.close()
     assert server.connect().get("/fixed").status == 200
@@ -491,7 +505,7 @@ def test_handler_exception_gives_500_and_connection_survives(server: Server) -> 
     c = server.connect()
     r = c.get("/raise")
     assert r.status == 500 and r.body == b"Internal Server Error\n"
-    r = c.get("/raise-key?nope")            # KeyError, another exception class
+    r = c.get("/raise-key?nope")  # KeyError, another exception class
     assert r.status == 500
     assert c.get("/fixed").body == b"Hello, World!"
     c.close()
@@ -502,7 +516,7 @@ def test_handler_exception_gives_500_and_connection_survives(server: Server) -> 
 
 def test_body_at_the_limit_is_accepted(server: Server) -> None:
     c = server.connect()
-    body = bytes(range(256)) * 4096            # 1 MiB = max_body_bytes
+    body = bytes(range(256)) * 4096  # 1 MiB = max_body_bytes
     c.send(b"POST /body HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
     r = c.read_response()
     assert r.status == 200 and r.body == body
@@ -511,8 +525,10 @@ def test_body_at_the_limit_is_accepted(server: Server) -> None:
 
 def test_chunked_request_body_is_decoded(server: Server) -> None:
     c = server.connect()
-    c.send(b"POST /body HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n"
-           b"Content-Type: text/x\r\n\r\n5;ext=1\r\nhello\r\n")
+    c.send(
+        b"POST /body HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n"
+        b"Content-Type: text/x\r\n\r\n5;ext=1\r\nhello\r\n"
+    )
     time.sleep(0.05)
     c.send(b"1\r\n \r\nA\r\n0123456789\r\n0\r\nX-Trailer: t\r\n\r\n")
     r = c.read_response()
@@ -523,8 +539,7 @@ def test_chunked_request_body_is_decoded(server: Server) -> None:
 
 def test_chunked_request_body_over_limit_gets_413(server: Server) -> None:
     c = server.connect()
-    c.send(b"POST /body HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
-           b"FFFFFFF\r\n")
+    c.send(b"POST /body HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFF\r\n")
     assert c.read_response().status == 413
     c.close()
 
@@ -545,11 +560,11 @@ def test_big_response_with_slow_reader(server: Server) -> None:
     c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
     n = 8_000_000
     c.send(f"GET /big?{n} HTTP/1.1\r\nHost: t\r\n\r\nGET /fixed HTTP/1.1\r\nHost: t\r\n\r\n".encode())
-    time.sleep(0.3)                             # the server meets a full socket buffer
+    time.sleep(0.3)  # the server meets a full socket buffer
     r = c.read_response()
     assert len(r.body) == n
     assert r.body[:26] == b"abcdefghijklmnopqrstuvwxyz" and r.body[-1:] == bytes([97 + (n - 1) % 26])
-    assert c.read_response().body == b"Hello, World!"   # the pipelined one, after it
+    assert c.read_response().body == b"Hello, World!"  # the pipelined one, after it
     c.close()
 
 
@@ -620,7 +635,7 @@ def test_stream_to_a_client_that_left(single_worker: Server) -> None:
     a.close()
     b = single_worker.connect()
     pushed = b.get("/sse-push?x").body
-    assert pushed in (b"pushed 0", b"pushed 1")   # 0 once the loop saw the client leave
+    assert pushed in (b"pushed 0", b"pushed 1")  # 0 once the loop saw the client leave
     time.sleep(0.1)
     assert b.get("/sse-push?y").body == b"pushed 0"
     b.close()
@@ -637,7 +652,7 @@ def test_idle_connection_is_closed(echo_binary: Path) -> None:
         c.sock.settimeout(5)
         assert c.closed_by_server()
         c.close()
-        silent = s.connect()                   # never sends anything
+        silent = s.connect()  # never sends anything
         silent.sock.settimeout(5)
         assert silent.closed_by_server()
         silent.close()
@@ -721,7 +736,7 @@ def test_sigterm_answers_requests_already_sent(echo_binary: Path) -> None:
     s = Server(echo_binary, "--workers", "1")
     blocker = s.connect()
     queued = s.connect()
-    assert queued.get("/fixed").status == 200     # a keep-alive connection
+    assert queued.get("/fixed").status == 200  # a keep-alive connection
     blocker.send(b"GET /sleep?500 HTTP/1.1\r\nHost: t\r\n\r\n")
     time.sleep(0.1)
     # while the only worker sleeps: the signal, then a request on the keep-alive connection

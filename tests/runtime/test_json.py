@@ -59,6 +59,7 @@ def suite(tmp_path_factory, build_codon) -> Suite:
 
 # ---------------------------------------------------------------- reference
 
+
 class Invalid(Exception):
     pass
 
@@ -95,6 +96,7 @@ def reference(doc: bytes):
 
 def canon(value) -> str:
     """Comparable text: ints beyond int64 become floats (the runtime reads them with strtod)."""
+
     def norm(v):
         if isinstance(v, bool) or v is None:
             return v
@@ -105,6 +107,7 @@ def canon(value) -> str:
         if isinstance(v, dict):
             return {k: norm(x) for k, x in v.items()}
         return v
+
     return json.dumps(norm(value), sort_keys=True)
 
 
@@ -146,34 +149,140 @@ def check_parse(suite: Suite, docs: list[bytes], against_pydantic: bool = False)
 # ---------------------------------------------------------------- corpus
 
 VALID = [
-    b'{}', b'[]', b'0', b'-0', b'1', b'-1', b'0.5', b'-0.0', b'1e5', b'1E+5', b'1e-5', b'1.5e300',
-    b'123456789012345678', b'9223372036854775807', b'-9223372036854775808',
-    b'9223372036854775808', b'-9223372036854775809', b'1' + b'0' * 400, b'1e400', b'-1e400',
-    b'1e-400', b'0.' + b'0' * 500 + b'1', b'4.9406564584124654e-324', b'2.2250738585072011e-308',
-    b'true', b'false', b'null', b'""', b'"a"', b' \t\r\n[ 1 , 2 ]\n ',
-    b'"\\"\\\\\\/\\b\\f\\n\\r\\t"', b'"\\u0000"', b'"\\u00e9\\u20AC"', b'"\\ud83d\\ude00"',
-    b'"\\uDBFF\\uDFFF"', b'"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"', b'"\x7f"', b'"\xef\xbf\xbf"',
-    b'"\xf4\x8f\xbf\xbf"', b'{"a":1,"b":[true,false,null],"c":{"d":"e"}}',
-    b'{"a":1,"a":2}', b'{"":0}', b'{"\\u0061":1,"a":2}', b'[[],[[]],{},{"a":{}}]',
-    b'{"jsonrpc":"2.0","id":1,"method":"tools/list"}', b'[1,"a",1.5,null,true,{"k":[]}]',
-    b'[' * MAX_DEPTH + b'1' + b']' * MAX_DEPTH, b'[' * (MAX_DEPTH + 1) + b']' * (MAX_DEPTH + 1),
-    b'{"a":' * MAX_DEPTH + b'1' + b'}' * MAX_DEPTH, b'[' + b','.join([b'1'] * 5000) + b']',
-    b'"' + b'x' * 100000 + b'"',
+    b"{}",
+    b"[]",
+    b"0",
+    b"-0",
+    b"1",
+    b"-1",
+    b"0.5",
+    b"-0.0",
+    b"1e5",
+    b"1E+5",
+    b"1e-5",
+    b"1.5e300",
+    b"123456789012345678",
+    b"9223372036854775807",
+    b"-9223372036854775808",
+    b"9223372036854775808",
+    b"-9223372036854775809",
+    b"1" + b"0" * 400,
+    b"1e400",
+    b"-1e400",
+    b"1e-400",
+    b"0." + b"0" * 500 + b"1",
+    b"4.9406564584124654e-324",
+    b"2.2250738585072011e-308",
+    b"true",
+    b"false",
+    b"null",
+    b'""',
+    b'"a"',
+    b" \t\r\n[ 1 , 2 ]\n ",
+    b'"\\"\\\\\\/\\b\\f\\n\\r\\t"',
+    b'"\\u0000"',
+    b'"\\u00e9\\u20AC"',
+    b'"\\ud83d\\ude00"',
+    b'"\\uDBFF\\uDFFF"',
+    b'"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"',
+    b'"\x7f"',
+    b'"\xef\xbf\xbf"',
+    b'"\xf4\x8f\xbf\xbf"',
+    b'{"a":1,"b":[true,false,null],"c":{"d":"e"}}',
+    b'{"a":1,"a":2}',
+    b'{"":0}',
+    b'{"\\u0061":1,"a":2}',
+    b'[[],[[]],{},{"a":{}}]',
+    b'{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+    b'[1,"a",1.5,null,true,{"k":[]}]',
+    b"[" * MAX_DEPTH + b"1" + b"]" * MAX_DEPTH,
+    b"[" * (MAX_DEPTH + 1) + b"]" * (MAX_DEPTH + 1),
+    b'{"a":' * MAX_DEPTH + b"1" + b"}" * MAX_DEPTH,
+    b"[" + b",".join([b"1"] * 5000) + b"]",
+    b'"' + b"x" * 100000 + b'"',
 ]
 
 INVALID = [
-    b'', b' ', b'[', b']', b'{', b'}', b'[1,]', b'{"a":1,}', b'[,1]', b'{,}', b'[1 2]',
-    b'{"a" 1}', b'{"a":}', b'{a:1}', b"{'a':1}", b'{"a":1 "b":2}', b'{1:1}', b'[1]]', b'[1]x',
-    b'1 2', b'01', b'-01', b'00', b'1.', b'.5', b'-', b'+1', b'1e', b'1e+', b'0x10', b'1.5.5',
-    b'Infinity', b'-Infinity', b'NaN', b'nul', b'tru', b'True', b'nulll', b'truefalse',
-    b'"abc', b'"\\"', b'"\\x"', b'"\\u12"', b'"\\u12G4"', b'"\\ud800"', b'"\\udc00"',
-    b'"\\ud800\\u0041"', b'"\\ud800\\ud800"', b'"\\ude00\\ud83d"', b'"\\ud800x"',
-    b'"\t"', b'"\n"', b'"\x00"', b'"\x1f"', b'"\xff"', b'"\x80"', b'"\xc0\x80"',
-    b'"\xc3"', b'"\xe2\x82"', b'"\xed\xa0\x80"', b'"\xf4\x90\x80\x80"', b'"\xf5\x80\x80\x80"',
-    b'"\xe0\x80\x80"', b'"\xf0\x80\x80\x80"', b'\xef\xbb\xbf{}', b'\xff', b'/*c*/1', b'1//c',
-    b'[1]\x00', b'\x00', b'["a"\x01]', b'[' * (MAX_DEPTH + 1) + b'1' + b']' * (MAX_DEPTH + 1),
-    b'{"a":' * (MAX_DEPTH + 1) + b'1' + b'}' * (MAX_DEPTH + 1), b'[' * 100000,
-    b'[' * 100000 + b']' * 100000, b'\x0b1', b'\x0c1', b'1\xa0', b'[1,\n]', b'{"a":1}{}',
+    b"",
+    b" ",
+    b"[",
+    b"]",
+    b"{",
+    b"}",
+    b"[1,]",
+    b'{"a":1,}',
+    b"[,1]",
+    b"{,}",
+    b"[1 2]",
+    b'{"a" 1}',
+    b'{"a":}',
+    b"{a:1}",
+    b"{'a':1}",
+    b'{"a":1 "b":2}',
+    b"{1:1}",
+    b"[1]]",
+    b"[1]x",
+    b"1 2",
+    b"01",
+    b"-01",
+    b"00",
+    b"1.",
+    b".5",
+    b"-",
+    b"+1",
+    b"1e",
+    b"1e+",
+    b"0x10",
+    b"1.5.5",
+    b"Infinity",
+    b"-Infinity",
+    b"NaN",
+    b"nul",
+    b"tru",
+    b"True",
+    b"nulll",
+    b"truefalse",
+    b'"abc',
+    b'"\\"',
+    b'"\\x"',
+    b'"\\u12"',
+    b'"\\u12G4"',
+    b'"\\ud800"',
+    b'"\\udc00"',
+    b'"\\ud800\\u0041"',
+    b'"\\ud800\\ud800"',
+    b'"\\ude00\\ud83d"',
+    b'"\\ud800x"',
+    b'"\t"',
+    b'"\n"',
+    b'"\x00"',
+    b'"\x1f"',
+    b'"\xff"',
+    b'"\x80"',
+    b'"\xc0\x80"',
+    b'"\xc3"',
+    b'"\xe2\x82"',
+    b'"\xed\xa0\x80"',
+    b'"\xf4\x90\x80\x80"',
+    b'"\xf5\x80\x80\x80"',
+    b'"\xe0\x80\x80"',
+    b'"\xf0\x80\x80\x80"',
+    b"\xef\xbb\xbf{}",
+    b"\xff",
+    b"/*c*/1",
+    b"1//c",
+    b"[1]\x00",
+    b"\x00",
+    b'["a"\x01]',
+    b"[" * (MAX_DEPTH + 1) + b"1" + b"]" * (MAX_DEPTH + 1),
+    b'{"a":' * (MAX_DEPTH + 1) + b"1" + b"}" * (MAX_DEPTH + 1),
+    b"[" * 100000,
+    b"[" * 100000 + b"]" * 100000,
+    b"\x0b1",
+    b"\x0c1",
+    b"1\xa0",
+    b"[1,\n]",
+    b'{"a":1}{}',
 ]
 
 
@@ -229,25 +338,66 @@ def test_accessors(suite):
 
 # ---------------------------------------------------------------- floats
 
+
 def _bits(x: float) -> bytes:
     return struct.pack(">d", x).hex().encode()
 
 
 def float_cases() -> list[float]:
     rng = random.Random(1234)
-    xs = [0.0, -0.0, math.inf, -math.inf, math.nan, 1.0, -1.0, 0.1, 0.2, 0.3, 1 / 3, 2 / 3,
-          1e16, 1e15, 9999999999999998.0, 123456789012345680.0, 1e-4, 1e-5, 0.00011, 1e-7,
-          1e22, 1e23, 5e-324, 1e-323, 2.2250738585072014e-308, 2.225073858507201e-308,
-          sys.float_info.max, sys.float_info.min, 2.0**53, 2.0**53 + 2, 2.0**63, 2.0**64,
-          21.5, 37.7749, -122.4194, 3.14159, 100.0, 1.5, 0.5, 1e100, 1.7e308, 4.35, 0.07]
+    xs = [
+        0.0,
+        -0.0,
+        math.inf,
+        -math.inf,
+        math.nan,
+        1.0,
+        -1.0,
+        0.1,
+        0.2,
+        0.3,
+        1 / 3,
+        2 / 3,
+        1e16,
+        1e15,
+        9999999999999998.0,
+        123456789012345680.0,
+        1e-4,
+        1e-5,
+        0.00011,
+        1e-7,
+        1e22,
+        1e23,
+        5e-324,
+        1e-323,
+        2.2250738585072014e-308,
+        2.225073858507201e-308,
+        sys.float_info.max,
+        sys.float_info.min,
+        2.0**53,
+        2.0**53 + 2,
+        2.0**63,
+        2.0**64,
+        21.5,
+        37.7749,
+        -122.4194,
+        3.14159,
+        100.0,
+        1.5,
+        0.5,
+        1e100,
+        1.7e308,
+        4.35,
+        0.07,
+    ]
     xs += [2.0**k for k in range(-1074, 1024)]
     xs += [10.0**k for k in range(-323, 309)]
     xs += [math.nextafter(x, d) for x in (1.0, 1e16, 2.0**-1022, 1e-4, 1e23) for d in (0, math.inf)]
-    for _ in range(3000):   # every exponent, including subnormals
+    for _ in range(3000):  # every exponent, including subnormals
         x = struct.unpack(">d", rng.getrandbits(64).to_bytes(8, "big"))[0]
         if not math.isnan(x):
             xs.append(x)
-    for _ in range(1500):   # short decimals, as tools return them
+    for _ in range(1500):  # short decimals, as tools return them
         xs.append(round(rng.uniform(-1e6, 1e6), rng.randrange(0, 8)))
     for _ in range(500):
         xs.append(rng.uniform(0, 1) * 10.0 ** rng.randrange(-320, 300))
@@ -270,24 +420,69 @@ def _write_lines(suite: Suite, name: str, lines: list[bytes]) -> str:
 
 # ---------------------------------------------------------------- strings
 
+
 def string_cases() -> list[bytes]:
     rng = random.Random(99)
     cases = [bytes([c]) for c in range(128)]
-    cases += [chr(cp).encode() for cp in (0x80, 0xA0, 0xE9, 0x7FF, 0x800, 0x20AC, 0xD7FF, 0xE000,
-                                            0xFFFD, 0xFEFF, 0xFFFF, 0x10000, 0x1F600, 0x10FFFF)]
-    cases += [b"", b"plain ascii", "caf\u00e9 \u2603 \U0001F600 \"q\" \\ /".encode(),
-              "\u2028\u2029".encode(), b"a\x00b", b"\x7f\x80"]
-    cases += [b"\x80", b"\xbf", b"\xc0\x80", b"\xc1\xbf", b"\xc2", b"\xc2A", b"\xe0\x80\x80",
-              b"\xe0\xa0", b"\xe0\xa0A", b"\xed\xa0\x80", b"\xed\xbf\xbf", b"\xef\xbf",
-              b"\xf0\x80\x80\x80", b"\xf0\x90\x80", b"\xf0\x90\x80A", b"\xf4\x90\x80\x80",
-              b"\xf5\x80\x80\x80", b"\xf8\x88\x80\x80\x80", b"\xfe\xff", b"\xff", b"ok\xe2\x82",
-              b"\xe2\x82\xac\xe2\x82", b"\xf0\x9f\x98"]
+    cases += [
+        chr(cp).encode()
+        for cp in (
+            0x80,
+            0xA0,
+            0xE9,
+            0x7FF,
+            0x800,
+            0x20AC,
+            0xD7FF,
+            0xE000,
+            0xFFFD,
+            0xFEFF,
+            0xFFFF,
+            0x10000,
+            0x1F600,
+            0x10FFFF,
+        )
+    ]
+    cases += [
+        b"",
+        b"plain ascii",
+        'caf\u00e9 \u2603 \U0001f600 "q" \\ /'.encode(),
+        "\u2028\u2029".encode(),
+        b"a\x00b",
+        b"\x7f\x80",
+    ]
+    cases += [
+        b"\x80",
+        b"\xbf",
+        b"\xc0\x80",
+        b"\xc1\xbf",
+        b"\xc2",
+        b"\xc2A",
+        b"\xe0\x80\x80",
+        b"\xe0\xa0",
+        b"\xe0\xa0A",
+        b"\xed\xa0\x80",
+        b"\xed\xbf\xbf",
+        b"\xef\xbf",
+        b"\xf0\x80\x80\x80",
+        b"\xf0\x90\x80",
+        b"\xf0\x90\x80A",
+        b"\xf4\x90\x80\x80",
+        b"\xf5\x80\x80\x80",
+        b"\xf8\x88\x80\x80\x80",
+        b"\xfe\xff",
+        b"\xff",
+        b"ok\xe2\x82",
+        b"\xe2\x82\xac\xe2\x82",
+        b"\xf0\x9f\x98",
+    ]
     for _ in range(2000):
         kind = rng.random()
         if kind < 0.5:
-            s = "".join(chr(rng.choice((rng.randrange(0, 128), rng.randrange(128, 0xD800),
-                                        rng.randrange(0xE000, 0x110000))))
-                        for _ in range(rng.randrange(0, 12)))
+            s = "".join(
+                chr(rng.choice((rng.randrange(0, 128), rng.randrange(128, 0xD800), rng.randrange(0xE000, 0x110000))))
+                for _ in range(rng.randrange(0, 12))
+            )
             cases.append(s.encode())
         else:
             cases.append(bytes(rng.randrange(256) for _ in range(rng.randrange(0, 12))))
@@ -303,25 +498,30 @@ def test_string_escaping(suite):
 
 # ---------------------------------------------------------------- indent
 
+
 def indent_cases() -> list[object]:
     rng = random.Random(5)
 
     def value(depth: int):
         r = rng.random()
         if depth > 4 or r < 0.4:
-            return rng.choice([0, -7, 2**70, 1.5, -0.0, 1e-9, True, False, None, "", "s",
-                               'q"uote', "a,b:c", "{[]}", "\u00e9\n", "\\"])
+            return rng.choice(
+                [0, -7, 2**70, 1.5, -0.0, 1e-9, True, False, None, "", "s", 'q"uote', "a,b:c", "{[]}", "\u00e9\n", "\\"]
+            )
         if r < 0.7:
             return [value(depth + 1) for _ in range(rng.randrange(0, 4))]
-        return {rng.choice(["a", "b", "k:", "x,y", "\u00e9", ""]) + str(i): value(depth + 1)
-                for i in range(rng.randrange(0, 4))}
+        return {
+            rng.choice(["a", "b", "k:", "x,y", "\u00e9", ""]) + str(i): value(depth + 1)
+            for i in range(rng.randrange(0, 4))
+        }
+
     return [value(0) for _ in range(400)] + [{}, [], [[]], {"a": {}}, [{}, []], {"": [{}]}]
 
 
 def test_indent_matches_json_dumps(suite):
     objs = indent_cases()
     compact = [json.dumps(o, separators=(",", ":")).encode() for o in objs]
-    spaced = [json.dumps(o).encode() for o in objs]   # ", " and ": " separators
+    spaced = [json.dumps(o).encode() for o in objs]  # ", " and ": " separators
     out = suite.batch("indent", compact + spaced)
     expected = [json.dumps(o, indent=2) for o in objs] * 2
     bad = [(e, bytes.fromhex(h).decode()) for e, h in zip(expected, out) if bytes.fromhex(h).decode() != e]
@@ -331,21 +531,49 @@ def test_indent_matches_json_dumps(suite):
 # ---------------------------------------------------------------- write_json and builders
 
 EXPECTED_VALUES = {
-    "opt_list_none": None, "opt_list_some": [2], "opt_str": [None, "s"],
-    "list_of_tuples": [[1, "a"], [2, "b"]], "dict_opt_values": {"k": None},
+    "opt_list_none": None,
+    "opt_list_some": [2],
+    "opt_str": [None, "s"],
+    "list_of_tuples": [[1, "a"], [2, "b"]],
+    "dict_opt_values": {"k": None},
     "list_of_dicts": [{"x": 1.5}, {"y": -0.0}],
-    "int": 42, "neg": -(2**63), "float": 2.0, "float2": 0.1, "nan": math.nan, "bool": True,
-    "str": "h\u00e9llo \"w\"\n", "none": None, "opt_none": None, "opt_some": 5,
-    "list_int": [1, 2, 3], "list_empty": [], "list_str": ["a", "b"],
-    "list_float": [1.0, 1.5, 1e100], "list_opt": [1, None], "nested": [[1], [], [2, 3]],
-    "tuple": [1, "two", 3.0, None, False], "tuple_empty": [], "dict_one": {"k": [1, 2]},
-    "dict_empty": {}, "dict_int_key": {7: "seven"}, "dict_float_key": {1.5: 1},
-    "dict_bool_key": {True: 1}, "dict_nested": {"a": {"b": {"c": [None, 3]}}},
-    "json": {"pre": 1}, "list_json": [1, "a"], "custom": {"x": 1, "y": 2},
-    "list_custom": [{"x": 3, "y": 4}], "to_json": [1, 2],
-    "obj": {"city": "Paris", "temp": 21, "rain": 0.5}, "obj_direct": {"a": 1, "b": "x", "c": [True]},
-    "obj_empty": {}, "arr": [1, "a", None, {"k": 1}], "arr_direct": [1, "a", 2.5], "arr_empty": [],
-    "obj_nested": {"inner": {"x": [1.0, 2.0]}, "z": []}, "obj_order": {"z": 1, "a": 2, "m": 3},
+    "int": 42,
+    "neg": -(2**63),
+    "float": 2.0,
+    "float2": 0.1,
+    "nan": math.nan,
+    "bool": True,
+    "str": 'h\u00e9llo "w"\n',
+    "none": None,
+    "opt_none": None,
+    "opt_some": 5,
+    "list_int": [1, 2, 3],
+    "list_empty": [],
+    "list_str": ["a", "b"],
+    "list_float": [1.0, 1.5, 1e100],
+    "list_opt": [1, None],
+    "nested": [[1], [], [2, 3]],
+    "tuple": [1, "two", 3.0, None, False],
+    "tuple_empty": [],
+    "dict_one": {"k": [1, 2]},
+    "dict_empty": {},
+    "dict_int_key": {7: "seven"},
+    "dict_float_key": {1.5: 1},
+    "dict_bool_key": {True: 1},
+    "dict_nested": {"a": {"b": {"c": [None, 3]}}},
+    "json": {"pre": 1},
+    "list_json": [1, "a"],
+    "custom": {"x": 1, "y": 2},
+    "list_custom": [{"x": 3, "y": 4}],
+    "to_json": [1, 2],
+    "obj": {"city": "Paris", "temp": 21, "rain": 0.5},
+    "obj_direct": {"a": 1, "b": "x", "c": [True]},
+    "obj_empty": {},
+    "arr": [1, "a", None, {"k": 1}],
+    "arr_direct": [1, "a", 2.5],
+    "arr_empty": [],
+    "obj_nested": {"inner": {"x": [1.0, 2.0]}, "z": []},
+    "obj_order": {"z": 1, "a": 2, "m": 3},
 }
 
 
@@ -361,17 +589,18 @@ def test_write_json_and_builders(suite):
 
 if given is not None:
     json_values = st.recursive(
-        st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
-        | st.floats(allow_nan=False) | st.text(max_size=12),
+        st.none()
+        | st.booleans()
+        | st.integers(min_value=-(2**70), max_value=2**70)
+        | st.floats(allow_nan=False)
+        | st.text(max_size=12),
         lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=6), inner, max_size=5),
         max_leaves=30,
     )
-    fast = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+    fast = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
     @fast
-    @given(values=st.lists(json_values, min_size=1, max_size=20),
-           ascii_only=st.booleans(), compact=st.booleans())
+    @given(values=st.lists(json_values, min_size=1, max_size=20), ascii_only=st.booleans(), compact=st.booleans())
     def test_property_parse(suite, values, ascii_only, compact):
         seps = (",", ":") if compact else (", ", ": ")
         docs = [json.dumps(v, ensure_ascii=ascii_only, separators=seps).encode() for v in values]
