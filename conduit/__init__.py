@@ -23,14 +23,33 @@ from .errors import (
     UnsupportedCodeError,
 )
 from .tools import Tool
+from .web import BadRequest, Request, Response
 
 __version__ = "0.1.0"
 
+
+def load_ipython_extension(ipython) -> None:
+    """`%load_ext conduit`: the magics live in `conduit_magics`, imported only now, so that
+    `import conduit` never imports IPython."""
+    from conduit_magics import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython) -> None:
+    from conduit_magics import unload_ipython_extension as unload
+
+    unload(ipython)
+
+
 __all__ = [
+    "BadRequest",
     "BuildError",
     "CodonNotFoundError",
     "Conduit",
     "ConduitError",
+    "Request",
+    "Response",
     "ServerError",
     "ServerSettings",
     "ServerStartError",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal, TypeVar, overload
 
 from .errors import ToolDefinitionError
+from .routing import Route, RouteDefinitionError, RouteTable, make_route
 from .tools import Source, Tool
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -90,9 +91,11 @@ class Conduit:
             max_body_bytes=max_body_bytes,
         )
         self._tools: dict[str, Tool] = {}
+        self._routes = RouteTable()
 
     def __repr__(self) -> str:
-        return f"Conduit({self.name!r}, tools={list(self._tools)}, backend={self.backend!r})"
+        routes = [f"{'|'.join(r.methods)} {r.pattern}" for r in self._routes]
+        return f"Conduit({self.name!r}, tools={list(self._tools)}, routes={routes}, backend={self.backend!r})"
 
     # -- registration -------------------------------------------------------------------------
 
@@ -164,6 +167,65 @@ class Conduit:
 
     def __iter__(self) -> Iterator[Tool]:
         return iter(self._tools.values())
+
+    # -- HTTP routes ----------------------------------------------------------------------------
+
+    def route(self, path: str, methods: Sequence[str] = ("GET",)) -> Callable[[F], F]:
+        """Serve `path` with the decorated handler for each of `methods`.
+
+        The handler takes the request (`conduit.Request`) and returns a dict or list (JSON), a
+        str (text/plain), bytes, or a `conduit.Response`. Patterns: `/users/:id` (one segment),
+        `/files/*path` (the rest); see `conduit.routing` for the matching rules.
+
+        Example:
+            ```python
+            @app.route("/items/:id", methods=["GET", "PUT"])
+            def item(req) -> dict:
+                return {"id": req.params["id"], "method": req.method}
+            ```
+        """
+        if callable(path):
+            raise RouteDefinitionError("@app.route needs a path: use @app.route('/path', methods=[...])")
+
+        def decorator(fn: F) -> F:
+            self.add_route(path, methods, fn)
+            return fn
+
+        return decorator
+
+    def get(self, path: str) -> Callable[[F], F]:
+        """`@app.get("/weather/:city")`: serve GET (and HEAD) requests for `path`."""
+        return self.route(path, ["GET"])
+
+    def post(self, path: str) -> Callable[[F], F]:
+        return self.route(path, ["POST"])
+
+    def put(self, path: str) -> Callable[[F], F]:
+        return self.route(path, ["PUT"])
+
+    def patch(self, path: str) -> Callable[[F], F]:
+        return self.route(path, ["PATCH"])
+
+    def delete(self, path: str) -> Callable[[F], F]:
+        return self.route(path, ["DELETE"])
+
+    def head(self, path: str) -> Callable[[F], F]:
+        return self.route(path, ["HEAD"])
+
+    def options(self, path: str) -> Callable[[F], F]:
+        return self.route(path, ["OPTIONS"])
+
+    def add_route(
+        self, path: str, methods: Sequence[str], fn: Callable[..., Any], *, source: Source | None = None
+    ) -> Route:
+        """Register `fn` for `methods` on `path`; a conflicting route raises an error naming both."""
+        route = make_route(path, methods, fn, source)
+        self._routes.add(route)
+        return route
+
+    @property
+    def routes(self) -> RouteTable:
+        return self._routes
 
     # -- serving ------------------------------------------------------------------------------
 

@@ -8,17 +8,14 @@ loop calls. The protocol itself lives in the hand-written runtime (conduit/runti
 
 from __future__ import annotations
 
-import ast
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from . import phf
 from .app import Conduit, ServerSettings
-from .errors import UnsupportedCodeError
-from .literals import rewrite_literals
-from .subset import check_tool
-from .toolchain import SourceMap
+from .codegen_routes import RUNTIME_IMPORTS as ROUTE_IMPORTS
+from .codegen_routes import emit_handler_class_members, emit_routes
+from .program import Program, Writer, emit_function
 from .tools import Tool
 from .typespec import TypeSpec
 
@@ -52,40 +49,14 @@ _CAUGHT = (
 )
 
 
-@dataclass(frozen=True)
-class Program:
-    """Generated Codon source, and where each of its lines that came from the user came from."""
-
-    text: str
-    source_map: SourceMap
-
-
-class _Writer:
-    def __init__(self) -> None:
-        self.out: list[str] = []
-        self.source_map = SourceMap()
-
-    def emit(self, text: str = "") -> None:
-        self.out.extend(text.split("\n"))
-
-    def emit_user(self, text: str, filename: str, first_line: int, originals: list[str]) -> None:
-        for offset, line in enumerate(text.split("\n")):
-            user_line = first_line + offset
-            original = originals[offset] if offset < len(originals) else ""
-            self.out.append(line)
-            self.source_map.add(len(self.out), filename, user_line, original)
-
-    def program(self) -> Program:
-        return Program("\n".join(self.out) + "\n", self.source_map)
-
-
 def generate(app: Conduit, settings: ServerSettings | None = None) -> Program:
     """The whole Codon program for `app`; raises UnsupportedCodeError for tool code Codon cannot run."""
     settings = settings or app.settings
     tools = list(app)
-    w = _Writer()
+    w = Writer()
     plural = "" if len(tools) == 1 else "s"
-    w.emit(f"# Conduit: the generated native server for app {app.name!r} ({len(tools)} tool{plural}).")
+    routes = f", {len(app.routes)} route(s)" if len(app.routes) else ""
+    w.emit(f"# Conduit: the generated native server for app {app.name!r} ({len(tools)} tool{plural}{routes}).")
     w.emit("# Written by conduit.codegen on every build; edit the Python tools, not this file.")
     # Every runtime name is imported under a `_c` alias, so no tool (say one named `fail`) can shadow it.
     w.emit("from conduit_runtime.buffer import Buffer as _CBuffer")
@@ -98,6 +69,8 @@ def generate(app: Conduit, settings: ServerSettings | None = None) -> Program:
     w.emit("from conduit_runtime.mcp import McpConfig as _CMcpConfig, McpState as _CMcpState")
     w.emit("from conduit_runtime.mcp import handle_mcp as _c_handle_mcp, json_items as _c_items, fail as _c_fail")
     w.emit("from conduit_runtime.mcp import write_result as _c_write_result, write_result_none as _c_write_none")
+    if len(app.routes):
+        w.emit(ROUTE_IMPORTS)
     w.emit()
     function_names: dict[str, str] = {}
     for tool in tools:
@@ -112,6 +85,8 @@ def generate(app: Conduit, settings: ServerSettings | None = None) -> Program:
     w.emit(phf.emit_codon(phf.build([t.name.encode() for t in tools]), "_tool_index", helpers=False))
     w.emit(phf.emit_codon(phf.build([m.encode() for m in METHODS]), "_method_index", helpers=False))
     w.emit()
+    if len(app.routes):
+        emit_routes(w, app.routes, set(function_names.values()))
     _emit_app(w, app, tools, settings)
     return w.program()
 
@@ -119,48 +94,14 @@ def generate(app: Conduit, settings: ServerSettings | None = None) -> Program:
 # ---- the user's functions -------------------------------------------------------------------
 
 
-def _emit_tool_function(w: _Writer, tool: Tool, taken: set[str]) -> str:
-    source = tool.source
-    module = ast.parse(source.text)
-    func = next((n for n in module.body if isinstance(n, ast.FunctionDef)), None)
-    if func is None:
-        raise UnsupportedCodeError(
-            f"tool {tool.name!r}: no function definition found in its source",
-            file=source.filename,
-            line=source.first_line,
-        )
-    findings = check_tool(func)
-    if findings:
-        first = findings[0]
-        more = "".join(f"\n  line {source.first_line + f.line - 1}: {f.message}" for f in findings[1:])
-        lines = source.text.splitlines()
-        raise UnsupportedCodeError(
-            f"{first.message}{more}",
-            file=source.filename,
-            line=source.first_line + first.line - 1,
-            source_line=lines[first.line - 1] if first.line <= len(lines) else None,
-            hint=f"in tool {tool.name!r}; Conduit compiles tools with Codon, which runs a subset of Python",
-        )
-    name = func.name if func.name not in taken else f"{func.name}_{len(taken)}"
-    param_types = {p.name: p.type.codon() for p in tool.params}
-    text = rewrite_literals(source.text, func, param_types)
-    lines = text.split("\n")
-    header_end = func.body[0].lineno - 1 if func.body[0].lineno > func.lineno else func.lineno
-    start = (func.decorator_list[0].lineno if func.decorator_list else func.lineno) - 1
+def _emit_tool_function(w: Writer, tool: Tool, taken: set[str]) -> str:
+    params = ", ".join(_codon_param(p) for p in tool.params)
     # The return annotation stays where Codon can use it; mixed-type objects (`-> dict`) are inferred.
     returns = f" -> {tool.returns.codon()}" if tool.returns is not None and tool.returns.kind != "json" else ""
-    header = f"def {name}({', '.join(_codon_param(p) for p in tool.params)}){returns}:"
-    header_lines = header_end - func.lineno + 1
-    lines[func.lineno - 1 : header_end] = [header] + [""] * (header_lines - 1)
-    for i in range(start, func.lineno - 1):
-        lines[i] = ""
-    while lines and not lines[-1].strip():
-        lines.pop()
-    w.emit(f"# ---- tool {tool.name!r} ({source.filename}, line {source.first_line}) " + "-" * 20)
-    originals = source.text.split("\n")
-    w.emit_user("\n".join(lines), source.filename, source.first_line, originals)
-    w.emit()
-    return name
+    param_types = {p.name: p.type.codon() for p in tool.params}
+    return emit_function(
+        w, tool.source, f"tool {tool.name!r}", lambda name: f"def {name}({params}){returns}:", param_types, taken
+    )
 
 
 def _codon_param(param) -> str:
@@ -282,7 +223,7 @@ class _Decoders:
         return n
 
 
-def _emit_call(w: _Writer, index: int, tool: Tool, function: str, decoders: _Decoders) -> None:
+def _emit_call(w: Writer, index: int, tool: Tool, function: str, decoders: _Decoders) -> None:
     w.emit(f"# ---- tools/call {tool.name!r}: decode the arguments, call, encode the result")
     w.emit(f"def _call_{index}(doc: _CJsonDoc, args: int, out: _CBuffer, st: _CMcpState) -> int:")
     for p in tool.params:
@@ -320,7 +261,7 @@ def _emit_call(w: _Writer, index: int, tool: Tool, function: str, decoders: _Dec
 # ---- the app: tables, fixed bytes and the handler -----------------------------------------------
 
 
-def _emit_app(w: _Writer, app: Conduit, tools: list[Tool], settings: ServerSettings) -> None:
+def _emit_app(w: Writer, app: Conduit, tools: list[Tool], settings: ServerSettings) -> None:
     tools_json = json.dumps([t.definition() for t in tools], separators=(",", ":"))
     w.emit("class _CApp:")
     w.emit('    """What the protocol runtime asks of this app: find a tool or method, call a tool."""')
@@ -350,11 +291,23 @@ def _emit_app(w: _Writer, app: Conduit, tools: list[Tool], settings: ServerSetti
     w.emit('    """One per event-loop thread: the app plus that thread\'s reusable protocol state."""')
     w.emit("    app: _CApp")
     w.emit("    st: _CMcpState")
+    routed = len(app.routes) > 0
+    if routed:
+        w.emit("    spans: Ptr[int]")
+        w.emit("    web: _CWebRequest")
     w.emit("    def __init__(self):")
     w.emit("        self.app = _CApp()")
     w.emit("        self.st = _CMcpState(_C_CONFIG)")
+    if routed:
+        w.emit("        self.init_routes()")
     w.emit("    def handle(self, req: _CRequest, reply: _CReply):")
+    if routed:
+        w.emit('        if not req.path_is("/mcp"):  # /mcp is MCP first: no route can shadow it')
+        w.emit("            self.route(req, reply)")
+        w.emit("            return")
     w.emit("        _c_handle_mcp(self.app, self.st, req, reply)")
+    if routed:
+        emit_handler_class_members(w, app.routes)
     w.emit()
     w.emit(
         "_c_serve(_CServerConfig("

@@ -28,6 +28,7 @@ from .app import Conduit, ServerSettings
 from .arguments import ArgumentError, decode_arguments
 from .loader import load_app
 from .results import error_result, exception_message, tool_result
+from .route_server import RouteApp
 
 LISTEN_FD = 3
 
@@ -87,7 +88,7 @@ class _TransportRules:
 
 
 def asgi_app(app: Conduit, settings: ServerSettings | None = None) -> ASGIApp:
-    """The ASGI app that serves `app` over Streamable HTTP at /mcp."""
+    """The ASGI app that serves `app` over Streamable HTTP at /mcp, and its routes on every other path."""
     settings = settings or app.settings
     security = TransportSecuritySettings(
         enable_dns_rebinding_protection=settings.checks_host_and_origin,
@@ -101,7 +102,8 @@ def asgi_app(app: Conduit, settings: ServerSettings | None = None) -> ASGIApp:
         transport_security=security,
         host=settings.host,
     )
-    return _TransportRules(sdk_app, settings.sessions)
+    mcp_app = _TransportRules(sdk_app, settings.sessions)
+    return RouteApp(mcp_app, app.routes, settings.max_body_bytes) if len(app.routes) else mcp_app
 
 
 def _loopback_hosts(port: int) -> list[str]:

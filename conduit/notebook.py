@@ -1,0 +1,525 @@
+"""A notebook's app: tools defined cell by cell, built in the background, hot-swapped into one server.
+
+The IPython magics (`conduit_magics`) are a thin shell over `NotebookSession`; everything here
+runs without IPython, so scripts and tests drive it the same way:
+
+    session = NotebookSession()
+    session.define_cell("cell-1", cell_text, namespace, "cell[1]")   # raises in the user's terms
+    session.publish().result()        # build (cached when unchanged), then start or swap the server
+    session.call("weather", {"city": "Paris"})
+    session.close()
+
+One worker thread builds and swaps, one publication at a time. A publication asked for while
+another builds is not queued behind it but merged: the worker always builds the newest tool set,
+and every waiting publication resolves with that outcome. The server process is owned by a
+`Supervisor`, so each swap keeps the listening socket and loses no request, and the process dies
+with the kernel.
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from . import codegen, toolchain
+from .app import Backend, Conduit
+from .client import call_tool
+from .errors import ServerError, ToolDefinitionError
+from .serving import resolve_backend
+from .supervisor import Supervisor
+from .tools import Source, Tool
+
+__all__ = ["NotebookSession", "Status", "ToolTable", "cell_functions", "tools_app"]
+
+State = Literal["idle", "building", "serving", "failed", "stopped"]
+
+
+# -- reading a cell --------------------------------------------------------------------------
+
+
+def cell_functions(cell: str, filename: str) -> list[tuple[str, Source]]:
+    """The public top-level functions a cell defines, each with its own source and first line."""
+    tree = ast.parse(cell, filename)
+    lines = cell.splitlines()
+    found = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
+            start = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+            text = textwrap.dedent("\n".join(lines[start - 1 : node.end_lineno])) + "\n"
+            found.append((node.name, Source(text, filename, start)))
+    return found
+
+
+# -- what the user sees -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Status:
+    """A snapshot of the notebook's server: one line as text, a small table as HTML."""
+
+    state: State
+    tools: tuple[str, ...]
+    backend: Backend
+    url: str | None = None
+    pid: int | None = None
+    seconds: float | None = None
+    cached: bool = False
+    builds: int = 0  # compiles this session; 0 when every build came from the cache
+    error: BaseException | None = field(default=None, compare=False)
+
+    @property
+    def line(self) -> str:
+        count = f"{len(self.tools)} tool{'' if len(self.tools) == 1 else 's'}"
+        if self.state == "building":
+            return f"conduit: building {count} ({self.backend})..."
+        if self.state == "serving":
+            if self.backend == "python":
+                return f"conduit: serving {count} at {self.url} (python backend, started in {self.seconds:.1f} s)"
+            cached = ", cached" if self.cached else ""
+            return f"conduit: serving {count} at {self.url} (built in {self.seconds:.1f} s{cached})"
+        if self.state == "failed":
+            first = str(self.error).splitlines()[0] if self.error is not None else "unknown error"
+            still = f"; still serving the previous tools at {self.url}" if self.url else ""
+            return f"conduit: build failed: {first}{still}"
+        if self.state == "stopped":
+            return f"conduit: stopped ({count} defined; %conduit_serve starts it again)"
+        return f"conduit: {count} defined, not served"
+
+    def __repr__(self) -> str:
+        return self.line
+
+    def _repr_html_(self) -> str:
+        ready = "-" if self.seconds is None else f"{self.seconds:.1f} s" + (" (cached)" if self.cached else "")
+        rows = [
+            ("state", self.state),
+            ("tools", ", ".join(self.tools) or "none"),
+            ("url", self.url or "-"),
+            ("pid", str(self.pid) if self.pid else "-"),
+            ("backend", self.backend),
+            ("ready in", ready),
+        ]
+        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
+        return f"<table>{body}</table>"
+
+
+@dataclass(frozen=True)
+class ToolTable:
+    """The notebook's tools, as `%conduit_tools` lists them."""
+
+    rows: tuple[tuple[str, str, str, str], ...]  # name, signature, cell, description
+
+    def __repr__(self) -> str:
+        if not self.rows:
+            return "no tools defined yet: write a %%conduit_tool cell"
+        return "\n".join(f"{name}{sig}  [{cell}]  {doc}".rstrip() for name, sig, cell, doc in self.rows)
+
+    def _repr_html_(self) -> str:
+        head = "<tr><th>tool</th><th>signature</th><th>cell</th><th>description</th></tr>"
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>" for row in self.rows)
+        return f"<table>{head}{body}</table>"
+
+
+# -- the session ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """One tool set to publish: the app, and its program when built natively."""
+
+    generation: int
+    app: Conduit
+    backend: Backend
+    program: codegen.Program | None
+
+
+class NotebookSession:
+    """The notebook's app, its cells and the server that serves it.
+
+    Args:
+        name: the MCP server's name, as clients see it.
+        backend: "native" (Codon; falls back to "python" where Codon cannot run) or "python".
+        host, port: where the server listens; port 0 picks a free one.
+        out: where the one-line fallback reason goes.
+    """
+
+    def __init__(
+        self,
+        name: str = "notebook",
+        *,
+        backend: Backend = "native",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        out: Any = None,
+    ) -> None:
+        self.name = name
+        self.host = host
+        self.port = port
+        self._out = out if out is not None else sys.stderr
+        self.backend = resolve_backend(backend, self._out)
+        self.serving = True
+        self._tools: dict[str, Tool] = {}
+        self._cells: dict[str, tuple[str, ...]] = {}  # cell key -> its tools, in order
+        self._supervisor: Supervisor | None = None
+        self._lock = threading.Condition()
+        self._generation = 0
+        self._wanted: _Snapshot | None = None
+        self._waiting: list[tuple[int, Future[Status]]] = []
+        self._building = False
+        self._last: Status | None = None
+        self._unreported: BaseException | None = None
+        self._builds = 0
+        self._worker: threading.Thread | None = None
+        self._closed = False
+
+    # -- cells ----------------------------------------------------------------------------
+
+    def define_cell(
+        self,
+        key: str | None,
+        cell: str,
+        namespace: Mapping[str, Any],
+        filename: str,
+        *,
+        name: str | None = None,
+        title: str | None = None,
+        description: str | None = None,
+    ) -> list[Tool]:
+        """Register the public functions `cell` defined in `namespace` as the cell's tools.
+
+        `key` identifies the cell across re-runs (Jupyter's cell id): a re-run replaces the
+        cell's tools, so a renamed function leaves nothing behind. Without a key, a cell that
+        defines a tool of an earlier cell is taken to be that cell. Nothing changes if any tool
+        fails to register or, for the native backend, falls outside what Codon compiles.
+        """
+        functions = cell_functions(cell, filename)
+        if not functions:
+            raise ToolDefinitionError(
+                "this %%conduit_tool cell defines no public function: write a `def name(...)` at the "
+                "top level of the cell (names starting with _ are private helpers, not tools)"
+            )
+        if len(functions) > 1 and (name or title or description):
+            raise ToolDefinitionError(
+                f"--name, --title and --description describe one tool, and this cell defines "
+                f"{len(functions)} ({', '.join(f for f, _ in functions)}): put each tool in its own cell"
+            )
+        tools = []
+        for function, source in functions:
+            fn = namespace.get(function)
+            tools.append(
+                Tool.from_function(fn, name=name, title=title, description=description, source=source)  # type: ignore[arg-type]
+            )
+        with self._lock:
+            key = key or self._cell_owning({t.name for t in tools}) or f"cell-{len(self._cells) + 1}"
+            kept = {n: t for n, t in self._tools.items() if n not in self._cells.get(key, ())}
+            for tool in tools:
+                if tool.name in kept:
+                    raise ToolDefinitionError(
+                        f"tool {tool.name!r} is already defined in another cell ({self._cell_of(tool.name)}); "
+                        "rename the function, give it --name, or re-run that cell without it"
+                    )
+                kept[tool.name] = tool
+            if self.backend == "native":
+                codegen.generate(self._app(kept))  # subset errors surface now, in this cell
+            self._tools = kept
+            self._cells[key] = tuple(t.name for t in tools)
+            self._cells = {k: v for k, v in self._cells.items() if v}
+        return tools
+
+    def _cell_owning(self, names: set[str]) -> str | None:
+        return next((key for key, owned in self._cells.items() if names & set(owned)), None)
+
+    def _cell_of(self, tool: str) -> str:
+        tool_obj = self._tools.get(tool)
+        return tool_obj.source.filename if tool_obj is not None else "?"
+
+    @property
+    def tools(self) -> Mapping[str, Tool]:
+        return dict(self._tools)
+
+    def table(self) -> ToolTable:
+        rows = []
+        for tool in self._tools.values():
+            params = ", ".join(f"{p.name}: {p.type.describe()}" for p in tool.params)
+            returns = f" -> {tool.returns.describe()}" if tool.returns is not None else ""
+            rows.append((tool.name, f"({params}){returns}", tool.source.filename, tool.description))
+        return ToolTable(tuple(rows))
+
+    def _app(self, tools: Mapping[str, Tool]) -> Conduit:
+        # Host and port stay at their defaults, so the program, and its cache key, do not
+        # depend on the port: the server gets its socket from the supervisor.
+        app = Conduit(self.name, backend=self.backend)
+        for tool in tools.values():
+            app.add_tool(
+                tool.fn,
+                name=tool.name,
+                title=tool.title,
+                description=tool.description,
+                annotations=tool.annotations or None,
+                source=tool.source,
+            )
+        return app
+
+    # -- publishing -----------------------------------------------------------------------
+
+    def publish(self) -> Future[Status]:
+        """Build the current tools and start or swap the server, in the background.
+
+        The future resolves with the status once this tool set, or a newer one, serves; it
+        fails with the build's error (`BuildError` points at the cell's line) while the
+        previous server keeps serving.
+        """
+        future: Future[Status] = Future()
+        with self._lock:
+            self._check_open()
+            self.serving = True
+            self._generation += 1
+            app = self._app(self._tools)
+            program = codegen.generate(app) if self.backend == "native" and self._tools else None
+            self._wanted = _Snapshot(self._generation, app, self.backend, program)
+            self._waiting.append((self._generation, future))
+            self._last = self._status("building", self._wanted)
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._work, name="conduit-notebook-builder", daemon=True)
+                self._worker.start()
+            self._lock.notify_all()
+        return future
+
+    def wait(self, timeout: float | None = None) -> Status:
+        """Wait for the build in progress, if any; raise its error once, as the cell that started it did not."""
+        with self._lock:
+            if not self._lock.wait_for(lambda: self._wanted is None and not self._building, timeout):
+                raise TimeoutError(f"the build did not finish within {timeout} s")
+            self.check()
+            return self.status()
+
+    def result(self, publication: Future[Status], timeout: float | None = None) -> Status:
+        """Wait for a publication; its error, raised here, counts as reported."""
+        try:
+            return publication.result(timeout)
+        except BaseException as exc:
+            with self._lock:
+                if self._unreported is exc:
+                    self._unreported = None
+            raise
+
+    def check(self) -> None:
+        """Raise, once, a build failure nobody has seen yet, or the death of the server."""
+        with self._lock:
+            error, self._unreported = self._unreported, None
+            if error is not None:
+                raise error
+            sup = self._supervisor
+            if sup is not None and sup.process is not None and not sup.alive and not self._building:
+                code = sup.returncode
+                logs = sup.logs(20)
+                self._retire_supervisor()
+                self._last = replace(self.status(), state="stopped", url=None, pid=None)
+                raise ServerError(
+                    f"the server (pid {sup.process.pid}) exited with code {code}; "
+                    "%conduit_serve starts it again. Its last log lines:\n"
+                    + "\n".join("    " + line for line in logs.splitlines())
+                )
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                self._lock.wait_for(lambda: self._wanted is not None or self._closed)
+                if self._closed:
+                    return
+                snapshot, self._wanted = self._wanted, None
+                assert snapshot is not None
+                self._building = True
+                self._last = self._status("building", snapshot)
+            try:
+                status = self._serve(snapshot)
+                error: BaseException | None = None
+            except BaseException as exc:  # reported to every waiter, never lost in this thread
+                status, error = None, exc
+            with self._lock:
+                self._building = False
+                done = [f for g, f in self._waiting if g <= snapshot.generation]
+                self._waiting = [(g, f) for g, f in self._waiting if g > snapshot.generation]
+                if error is None:
+                    self._last = status
+                else:
+                    self._last = self._status("failed", snapshot, error=error)
+                    self._unreported = error
+                self._lock.notify_all()
+            for future in done:
+                if error is None:
+                    future.set_result(status)  # type: ignore[arg-type]
+                else:
+                    future.set_exception(error)
+
+    def _serve(self, snapshot: _Snapshot) -> Status:
+        started = time.perf_counter()
+        supervisor = self._supervisor_for_serving()
+        cached = False
+        if snapshot.program is not None:
+            build = toolchain.build(snapshot.program.text, source_map=snapshot.program.source_map)
+            argv = [str(build.binary)]
+            cached = build.cached
+            if not cached:
+                self._builds += 1
+        else:
+            argv = _python_backend_argv(snapshot.app, supervisor.run_dir / f"tools_{snapshot.generation}.py")
+        supervisor.replace(argv)
+        return self._status("serving", snapshot, seconds=time.perf_counter() - started, cached=cached)
+
+    def _supervisor_for_serving(self) -> Supervisor:
+        with self._lock:
+            if self._supervisor is None:
+                self._supervisor = Supervisor(self.host, self.port)
+            return self._supervisor
+
+    def _status(self, state: State, snapshot: _Snapshot, **extra: Any) -> Status:
+        sup = self._supervisor
+        return Status(
+            state,
+            tuple(snapshot.app.tools),
+            snapshot.backend,
+            url=sup.url if sup is not None and sup.alive else None,
+            pid=sup.pid if sup is not None and sup.alive else None,
+            builds=self._builds,
+            **extra,
+        )
+
+    def status(self) -> Status:
+        """The server as it is now: building, serving, failed or stopped."""
+        with self._lock:
+            tools = tuple(self._tools)
+            if self._last is None:
+                return Status("idle", tools, self.backend, builds=self._builds)
+            sup = self._supervisor
+            alive = sup is not None and sup.alive
+            return replace(
+                self._last,
+                url=sup.url if alive else None,  # type: ignore[union-attr]
+                pid=sup.pid if alive else None,  # type: ignore[union-attr]
+                builds=self._builds,
+            )
+
+    @property
+    def url(self) -> str | None:
+        return self.status().url
+
+    # -- calling --------------------------------------------------------------------------
+
+    def call(self, tool: str, arguments: Mapping[str, Any] | None = None, *, timeout: float = 30.0) -> Any:
+        """Call `tool` through the running server (after the build in progress) and return its result."""
+        status = self.wait()
+        if status.url is None:
+            raise ServerError("no server is running: define a tool with %%conduit_tool, or run %conduit_serve")
+        known = self._tools.get(tool)
+        if known is None:
+            raise ToolDefinitionError(f"no tool named {tool!r}; the tools are: {', '.join(self._tools) or 'none'}")
+        return call_tool(status.url, tool, dict(arguments or {}), unwrap=known.wraps_result, timeout=timeout)
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def configure(self, *, host: str | None = None, port: int | None = None, backend: Backend | None = None) -> None:
+        """Change where or how to serve; a new address closes the old socket (the next publish opens it)."""
+        with self._lock:
+            if backend is not None:
+                self.backend = resolve_backend(backend, self._out)
+            if (host is not None and host != self.host) or (port is not None and port != self.port):
+                self.host = self.host if host is None else host
+                self.port = self.port if port is None else port
+                self._lock.wait_for(lambda: not self._building)
+                self._retire_supervisor()
+
+    def stop(self) -> None:
+        """Stop the server and free its port; the tools stay defined."""
+        with self._lock:
+            self.serving = False
+            self._lock.wait_for(lambda: not self._building)
+            self._retire_supervisor()
+            if self._last is not None:
+                self._last = replace(self._last, state="stopped")
+
+    def reset(self) -> None:
+        """Stop the server and forget every tool and cell."""
+        self.stop()
+        with self._lock:
+            self._tools.clear()
+            self._cells.clear()
+            self._last = None
+            self._unreported = None
+
+    def close(self) -> None:
+        """Stop everything; the session cannot publish again."""
+        self.stop()
+        with self._lock:
+            self._closed = True
+            self._lock.notify_all()
+
+    def _retire_supervisor(self) -> None:
+        if self._supervisor is not None:
+            self._supervisor.close()
+            self._supervisor = None
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("Cannot publish, as the notebook session has been closed.")
+
+    def __repr__(self) -> str:
+        return f"<NotebookSession {self.status().line}>"
+
+
+# -- the python backend's process -------------------------------------------------------------
+
+_TYPING_NAMES = ("Dict", "List", "Literal", "Optional", "Tuple")
+
+
+def _python_backend_argv(app: Conduit, module: Path) -> list[str]:
+    """Write the tools' own sources to a module the child imports: it sees what the native server sees."""
+    specs = [
+        {
+            "name": tool.name,
+            "source": tool.source.text,
+            "filename": tool.source.filename,
+            "first_line": tool.source.first_line,
+            "function": tool.fn.__name__,
+            "title": tool.title,
+            "description": tool.description,
+            "annotations": dict(tool.annotations) or None,
+        }
+        for tool in app
+    ]
+    module.write_text(
+        '"""The notebook\'s tools for the python backend; written by conduit.notebook."""\n\n'
+        "from conduit.notebook import tools_app\n\n"
+        f"app = tools_app({app.name!r}, {specs!r})\n"
+    )
+    return [sys.executable, "-m", "conduit.python_backend", f"{module}:app"]
+
+
+def tools_app(name: str, specs: Sequence[Mapping[str, Any]]) -> Conduit:
+    """Rebuild a notebook's app from its tools' sources, each run in a namespace of its own."""
+    import typing
+
+    app = Conduit(name, backend="python")
+    for spec in specs:
+        namespace: dict[str, Any] = {n: getattr(typing, n) for n in _TYPING_NAMES}
+        # Pad to the cell's own line numbers, so tracebacks point where the user wrote the code.
+        code = "\n" * (spec["first_line"] - 1) + spec["source"]
+        exec(compile(code, spec["filename"], "exec"), namespace)
+        source = Source(spec["source"], spec["filename"], spec["first_line"])
+        app.add_tool(
+            namespace[spec["function"]],
+            name=spec["name"],
+            title=spec["title"],
+            description=spec["description"],
+            annotations=spec["annotations"],
+            source=source,
+        )
+    return app

@@ -1,0 +1,85 @@
+"""Five hot swaps of the notebook's native server under continuous load from another process:
+no request fails, and after each swap the new tool set answers.
+
+Two tool sets alternate, so the test costs two native builds (none once they are cached).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from conduit import toolchain
+from conduit.notebook import NotebookSession
+
+pytestmark = pytest.mark.skipif(toolchain.native_unavailable_reason() is not None, reason="needs Codon")
+
+# Calls `version` over keep-alive connections, as an MCP client's pool does, until told to stop.
+LOAD = textwrap.dedent(
+    """
+    import json, sys, httpx
+    url, stop = sys.argv[1], sys.argv[2]
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "version", "arguments": {}}}
+    headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+    ok, failures, seen = 0, [], []
+    with httpx.Client(timeout=10) as client:
+        while not __import__("os").path.exists(stop):
+            try:
+                reply = client.post(url, json=body, headers=headers)
+                reply.raise_for_status()
+                version = reply.json()["result"]["structuredContent"]["result"]
+                ok += 1
+                if not seen or seen[-1] != version:
+                    seen.append(version)
+            except Exception as exc:
+                failures.append(repr(exc))
+    print(json.dumps({"ok": ok, "failures": failures, "seen": seen}))
+    """
+)
+
+
+def tool_cell(version: str, extra: str) -> str:
+    return (
+        f"def version() -> str:\n    return {version!r}\n\ndef {extra}(x: int) -> int:\n    return x + {len(extra)}\n"
+    )
+
+
+def define(session: NotebookSession, cell: str) -> None:
+    namespace: dict = {}
+    exec(compile(cell, "cell[1]", "exec"), namespace)
+    session.define_cell("cell-1", cell, namespace, "cell[1]")
+
+
+def test_five_swaps_under_load_lose_no_request(tmp_path: Path) -> None:
+    sets = [("a", "alpha"), ("b", "beta")]
+    session = NotebookSession("swap", backend="native")
+    try:
+        define(session, tool_cell(*sets[0]))
+        url = session.result(session.publish(), timeout=300).url
+        stop = tmp_path / "stop"
+        load = subprocess.Popen([sys.executable, "-c", LOAD, url, str(stop)], stdout=subprocess.PIPE, text=True)
+        try:
+            time.sleep(0.3)
+            for swap in range(1, 6):
+                version, extra = sets[swap % 2]
+                define(session, tool_cell(version, extra))
+                status = session.result(session.publish(), timeout=300)
+                assert status.url == url and status.tools == ("version", extra)
+                assert session.call("version") == version
+                assert session.call(extra, {"x": 1}) == 1 + len(extra)
+                time.sleep(0.3)  # the load sees this server too
+        finally:
+            stop.touch()
+            out, _ = load.communicate(timeout=30)
+        report = json.loads(out)
+    finally:
+        session.close()
+    assert report["failures"] == []
+    assert report["ok"] > 100
+    assert report["seen"] == ["a", "b", "a", "b", "a", "b"]

@@ -1,0 +1,148 @@
+"""The magics in an `InteractiveShell`, without a notebook: a failing cell fails the test."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+from traitlets.config import Config
+
+from conduit import toolchain
+from conduit.errors import BuildError, ToolDefinitionError, UnsupportedCodeError
+from conduit_magics.magics import parse_call
+
+WEATHER = '''%%conduit_tool
+def weather(city: str) -> dict:
+    """Current weather for a city."""
+    return {"city": city, "temp": 21}
+'''
+
+
+@pytest.fixture(scope="module")
+def shell() -> InteractiveShell:
+    config = Config()
+    config.HistoryManager.enabled = False
+    return InteractiveShell.instance(config=config)
+
+
+@pytest.fixture
+def ip(shell: InteractiveShell) -> Iterator[InteractiveShell]:
+    """The shell with the extension loaded, python backend, waiting for each build."""
+    run(shell, "%load_ext conduit")
+    run(shell, "%config Conduit.backend = 'python'")
+    run(shell, "%config Conduit.wait = True")
+    yield shell
+    run(shell, "%unload_ext conduit")
+    shell.user_ns.pop("weather", None)
+
+
+def run(shell: InteractiveShell, code: str, cell_id: str | None = None):
+    result = shell.run_cell(code, store_history=True, cell_id=cell_id)
+    result.raise_error()
+    return result.result
+
+
+def test_import_conduit_does_not_import_ipython() -> None:
+    code = "import sys, conduit; assert 'IPython' not in sys.modules, 'IPython imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_tool_cell_defines_the_function_and_serves_it(ip: InteractiveShell, capsys) -> None:
+    run(ip, WEATHER, cell_id="a")
+    assert run(ip, "weather('Paris')") == {"city": "Paris", "temp": 21}  # plain Python in the notebook
+    assert "serving 1 tool at http://127.0.0.1:" in capsys.readouterr().out
+    assert run(ip, "%conduit_call weather city=Paris") == {"city": "Paris", "temp": 21}
+    assert run(ip, 'r = %conduit_call weather {"city": "Oslo"}\nr["city"]') == "Oslo"
+    status = run(ip, "%conduit_status")
+    assert status.state == "serving" and status.tools == ("weather",) and status.pid
+    assert "weather(city: string)" in repr(run(ip, "%conduit_tools"))
+
+
+def test_rerunning_a_cell_with_a_renamed_function_leaves_nothing_behind(ip: InteractiveShell) -> None:
+    run(ip, "%%conduit_tool --no-serve\ndef one() -> int:\n    return 1\n", cell_id="a")
+    run(ip, "%%conduit_tool --no-serve\ndef two() -> int:\n    return 2\n", cell_id="b")
+    run(ip, "%%conduit_tool --no-serve\ndef uno() -> int:\n    return 1\n", cell_id="a")
+    assert [row[0] for row in run(ip, "%conduit_tools").rows] == ["two", "uno"]
+    assert run(ip, "%conduit_status").state == "idle"  # --no-serve: nothing built
+
+
+def test_options_and_settings(ip: InteractiveShell) -> None:
+    run(ip, '%%conduit_tool --name answer --title "The answer"\ndef f() -> int:\n    return 42\n', cell_id="a")
+    assert run(ip, "%conduit_call answer") == 42
+    run(ip, "%config Conduit.call_timeout = 5.0")
+    magics = ip.magics_manager.registry["ConduitMagics"]
+    assert magics.settings.call_timeout == 5.0
+    assert magics.session.tools["answer"].title == "The answer"
+
+
+def test_stop_serve_reset(ip: InteractiveShell) -> None:
+    run(ip, WEATHER, cell_id="a")
+    run(ip, "%conduit_stop")
+    assert run(ip, "%conduit_status").url is None
+    run(ip, "%conduit_serve --port 0")
+    assert run(ip, "%conduit_status").state == "serving"
+    run(ip, "%conduit_reset")
+    assert run(ip, "%conduit_tools").rows == ()
+
+
+def test_an_error_in_the_cell_is_the_cells_own(ip: InteractiveShell) -> None:
+    with pytest.raises(ToolDefinitionError, match=r"parameter 'x' needs a type annotation"):
+        run(ip, "%%conduit_tool\ndef f(x) -> int:\n    return 1\n")
+    with pytest.raises(ZeroDivisionError):  # the cell's Python runs first, as any cell would
+        run(ip, "%%conduit_tool\n1 / 0\n")
+
+
+def test_code_outside_the_subset_points_at_the_cells_line(ip: InteractiveShell) -> None:
+    run(ip, "%config Conduit.backend = 'native'")
+    magics = ip.magics_manager.registry["ConduitMagics"]
+    magics.session.backend = "native"  # the check runs before Codon, so it needs no Codon
+    number = ip.execution_count  # the cell's own number
+    with pytest.raises(UnsupportedCodeError) as info:
+        run(ip, '%%conduit_tool\ndef f(x: int) -> str:\n    return "%d" % x\n')
+    assert str(info.value).startswith(f"cell[{number}]:2: %-formatting is not supported by Codon")
+    assert 'return "%d" % x' in str(info.value) and "hint:" in str(info.value)
+
+
+@pytest.mark.skipif(toolchain.native_unavailable_reason() is not None, reason="needs Codon")
+def test_a_codon_error_raises_in_the_cell_and_the_old_server_keeps_serving(ip: InteractiveShell) -> None:
+    run(ip, "%config Conduit.backend = 'native'")
+    run(ip, "%%conduit_tool\ndef answer() -> int:\n    return 42\n", cell_id="a")
+    before = run(ip, "%conduit_status")
+    number = ip.execution_count
+    with pytest.raises(BuildError) as info:
+        run(ip, '%%conduit_tool\ndef bad(x: int) -> int:\n    y = "a"\n    return x + y\n', cell_id="b")
+    assert (info.value.file, info.value.line) == (f"cell[{number}]", 3) and info.value.hint
+    assert "return x + y" in str(info.value)
+    assert run(ip, "%conduit_call answer") == 42
+    assert run(ip, "%conduit_status").pid == before.pid
+
+
+def test_without_wait_the_build_error_raises_on_the_next_magic(ip: InteractiveShell) -> None:
+    run(ip, "%config Conduit.wait = False")
+    run(ip, "%%conduit_tool\ndef one() -> int:\n    return 1\n", cell_id="a")
+    magics = ip.magics_manager.registry["ConduitMagics"]
+    magics.session._unreported = RuntimeError("the build failed")  # as a failed background build leaves it
+    with pytest.raises(RuntimeError, match="the build failed"):
+        run(ip, "%conduit_status")
+    assert run(ip, "%conduit_call one") == 1  # reported once; the server still serves
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("weather city=Paris days=3", ("weather", {"city": "Paris", "days": 3})),
+        ('weather city="New York" ok=true', ("weather", {"city": "New York", "ok": True})),
+        ('weather {"city": "Paris", "days": [1, 2]}', ("weather", {"city": "Paris", "days": [1, 2]})),
+        ("ping", ("ping", {})),
+    ],
+)
+def test_parse_call(line: str, expected) -> None:
+    assert parse_call(line) == expected
+
+
+def test_parse_call_says_how_to_write_arguments() -> None:
+    with pytest.raises(ValueError, match="key=value"):
+        parse_call("weather Paris")

@@ -1,0 +1,162 @@
+"""NotebookSession, the library under the magics: cells, builds in the background, swaps, calls.
+
+The python backend serves here (fast, no Codon); the native path is covered by test_hot_swap.py
+and the magics tests.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+
+import pytest
+
+from conduit.client import ToolCallError
+from conduit.errors import ServerError, ToolDefinitionError, UnsupportedCodeError
+from conduit.notebook import NotebookSession, cell_functions, tools_app
+
+
+def run_cell(session: NotebookSession, key: str | None, cell: str, number: int = 1, **options) -> list[str]:
+    namespace: dict = {}
+    exec(compile(cell, f"cell[{number}]", "exec"), namespace)
+    return [t.name for t in session.define_cell(key, cell, namespace, f"cell[{number}]", **options)]
+
+
+@pytest.fixture
+def session() -> Iterator[NotebookSession]:
+    session = NotebookSession("test", backend="python")
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def native() -> Iterator[NotebookSession]:
+    """A native session that is never published: it only runs the checks before Codon."""
+    session = NotebookSession("test", backend="native")
+    session.backend = "native"  # even where Codon is missing: the checks are pure Python
+    yield session
+    session.close()
+
+
+def test_cell_functions_keep_their_own_lines() -> None:
+    cell = (
+        "import math\n\n@staticmethod\ndef a(x: int) -> int:\n    return x\n\n"
+        "def _helper():\n    pass\n\ndef b() -> str:\n    return 'b'\n"
+    )
+    found = cell_functions(cell, "cell[4]")
+    assert [name for name, _ in found] == ["a", "b"]
+    (_, a), (_, b) = found
+    assert (a.filename, a.first_line) == ("cell[4]", 3)
+    assert a.text.startswith("@staticmethod\ndef a")
+    assert b.first_line == 10
+
+
+def test_rerunning_a_cell_replaces_its_tools(session: NotebookSession) -> None:
+    run_cell(session, "c1", "def one() -> int:\n    return 1\n")
+    run_cell(session, "c2", "def two() -> int:\n    return 2\n")
+    run_cell(session, "c1", "def uno() -> int:\n    return 1\n")  # renamed: `one` must go
+    assert list(session.tools) == ["two", "uno"]
+
+
+def test_without_a_cell_id_a_cell_redefining_a_tool_is_that_cell(session: NotebookSession) -> None:
+    run_cell(session, None, "def one() -> int:\n    return 1\n\ndef two() -> int:\n    return 2\n")
+    run_cell(session, None, "def one() -> int:\n    return 10\n")
+    assert list(session.tools) == ["one"]
+
+
+def test_a_tool_name_belongs_to_one_cell(session: NotebookSession) -> None:
+    run_cell(session, "c1", "def one() -> int:\n    return 1\n")
+    with pytest.raises(ToolDefinitionError, match=r"'one' is already defined in another cell \(cell\[1\]\)"):
+        run_cell(session, "c2", "def one() -> int:\n    return 1\n", number=2)
+    assert list(session.tools) == ["one"]
+
+
+def test_a_cell_without_a_function_says_what_to_write(session: NotebookSession) -> None:
+    with pytest.raises(ToolDefinitionError, match="defines no public function"):
+        run_cell(session, "c1", "x = 1\n")
+
+
+def test_options_name_one_tool(session: NotebookSession) -> None:
+    assert run_cell(session, "c1", "def f() -> int:\n    return 1\n", name="answer", title="The answer") == ["answer"]
+    assert session.tools["answer"].title == "The answer"
+    with pytest.raises(ToolDefinitionError, match="describe one tool"):
+        run_cell(session, "c2", "def g() -> int:\n    return 1\ndef h() -> int:\n    return 2\n", name="x")
+
+
+def test_code_outside_the_subset_fails_in_the_cell_and_changes_nothing(native: NotebookSession) -> None:
+    run_cell(native, "c1", "def ok() -> int:\n    return 1\n")
+    with pytest.raises(UnsupportedCodeError) as info:
+        run_cell(native, "c1", 'def ok(x: int) -> str:\n    """Doc."""\n    return "%d" % x\n', number=7)
+    assert (info.value.file, info.value.line) == ("cell[7]", 3)
+    assert 'return "%d" % x' in str(info.value) and "hint:" in str(info.value)
+    assert [p.name for p in native.tools["ok"].params] == []  # the old definition stays
+
+
+def test_publish_serves_and_swaps(session: NotebookSession) -> None:
+    run_cell(session, "c1", "def add(a: int, b: int) -> int:\n    return a + b\n")
+    first = session.publish().result(timeout=60)
+    assert first.state == "serving" and first.tools == ("add",) and first.url
+    assert session.call("add", {"a": 2, "b": 3}) == 5
+    run_cell(session, "c1", "def add(a: int, b: int) -> int:\n    return a + b + 100\n")
+    second = session.publish().result(timeout=60)
+    assert second.url == first.url and second.pid != first.pid
+    assert session.call("add", {"a": 2, "b": 3}) == 105
+
+
+def test_publications_asked_for_during_a_build_merge(session: NotebookSession) -> None:
+    futures = []
+    for n in range(4):
+        run_cell(session, f"c{n}", f"def t{n}() -> int:\n    return {n}\n")
+        futures.append(session.publish())
+    statuses = [f.result(timeout=60) for f in futures]
+    assert statuses[-1].tools == ("t0", "t1", "t2", "t3")
+    assert session.call("t3") == 3
+
+
+def test_call_reports_the_tools_error(session: NotebookSession) -> None:
+    run_cell(session, "c1", "def boom(x: int) -> int:\n    raise ValueError('no ' + str(x))\n")
+    session.publish().result(timeout=60)
+    with pytest.raises(ToolCallError, match="boom raised: no 3"):
+        session.call("boom", {"x": 3})
+    with pytest.raises(ToolDefinitionError, match="no tool named 'nope'; the tools are: boom"):
+        session.call("nope")
+
+
+def test_a_dead_server_is_reported_once_with_its_log(session: NotebookSession) -> None:
+    run_cell(session, "c1", "def one() -> int:\n    return 1\n")
+    status = session.publish().result(timeout=60)
+    os.kill(status.pid, signal.SIGKILL)
+    session._supervisor.process.wait(5)  # type: ignore[union-attr]
+    with pytest.raises(ServerError, match=r"exited with code -9; %conduit_serve starts it again"):
+        session.check()
+    session.check()  # reported once
+    assert session.status().url is None
+    assert session.publish().result(timeout=60).url is not None
+    assert session.call("one") == 1
+
+
+def test_stop_and_reset(session: NotebookSession) -> None:
+    run_cell(session, "c1", "def one() -> int:\n    return 1\n")
+    session.publish().result(timeout=60)
+    session.stop()
+    assert session.status().state == "stopped" and session.status().url is None
+    session.reset()
+    assert session.tools == {} and session.status().state == "idle"
+
+
+def test_tools_app_runs_each_tool_source_on_its_own() -> None:
+    spec = {
+        "name": "maybe",
+        "source": "def maybe(x: Optional[int] = None) -> int:\n    return 0 if x is None else x\n",
+        "filename": "cell[2]",
+        "first_line": 3,
+        "function": "maybe",
+        "title": None,
+        "description": "",
+        "annotations": {"readOnlyHint": True},
+    }
+    app = tools_app("n", [spec])
+    tool = app.tools["maybe"]
+    assert tool.fn(4) == 4 and tool.annotations == {"readOnlyHint": True}
+    assert tool.fn.__code__.co_firstlineno == 3
