@@ -15,7 +15,7 @@ from . import phf
 from .app import Conduit, ServerSettings
 from .codegen_routes import RUNTIME_IMPORTS as ROUTE_IMPORTS
 from .codegen_routes import emit_handler_class_members, emit_routes
-from .program import Program, Writer, emit_function
+from .program import CAUGHT_EXCEPTIONS, Program, Writer, emit_function
 from .tools import Tool
 from .typespec import TypeSpec
 
@@ -29,23 +29,6 @@ METHODS = (
     "prompts/list",
     "resources/list",
     "resources/templates/list",
-)
-
-# Exceptions a tool may raise. Codon's `except Exception` does not catch subclasses (codon#737),
-# so the generated call names each one; a bare `except:` catches the rest without a message.
-_CAUGHT = (
-    "ValueError",
-    "ZeroDivisionError",
-    "KeyError",
-    "IndexError",
-    "TypeError",
-    "AssertionError",
-    "OverflowError",
-    "AttributeError",
-    "NotImplementedError",
-    "RuntimeError",
-    "OSError",
-    "StopIteration",
 )
 
 
@@ -246,7 +229,7 @@ def _emit_call(w: Writer, index: int, tool: Tool, function: str, decoders: _Deco
     returns_none = tool.returns is not None and tool.returns.kind == "none"
     w.emit("    try:")
     w.emit(f"        {call}" if returns_none else f"        r = {call}")
-    for exc in _CAUGHT:
+    for exc in CAUGHT_EXCEPTIONS:
         w.emit(f"    except {exc} as e:")
         w.emit("        return _c_fail(out, e.message if e.message else e.typename, 2)")
     w.emit("    except:")

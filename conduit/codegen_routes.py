@@ -18,24 +18,9 @@ import inspect
 import json
 
 from . import phf
-from .program import Writer, emit_function
+from .program import CAUGHT_EXCEPTIONS, Writer, emit_function
 from .routing import METHODS, Bucket, Endpoint, Route, RouteTable, TrieNode
 
-# Exceptions a handler may raise, caught by name (Codon's `except Exception` misses subclasses).
-CAUGHT = (
-    "ValueError",
-    "ZeroDivisionError",
-    "KeyError",
-    "IndexError",
-    "TypeError",
-    "AssertionError",
-    "OverflowError",
-    "AttributeError",
-    "NotImplementedError",
-    "RuntimeError",
-    "OSError",
-    "StopIteration",
-)
 _MANY_CHILDREN = 6  # a trie node with more static children than this looks them up by perfect hash
 
 RUNTIME_IMPORTS = """\
@@ -106,7 +91,7 @@ def _emit_wrapper(w: Writer, index: int, route: Route, handler: str) -> str:
     w.emit(f"        _c_reply_with(reply, {handler}(req), {octets})")
     w.emit("    except _CBadRequest as e:")
     w.emit('        _c_reply_error(reply, 400, "Bad Request", e.message)')
-    for exc in CAUGHT:
+    for exc in CAUGHT_EXCEPTIONS:
         w.emit(f"    except {exc} as e:")
         w.emit(f'        _c_reply_error(reply, 500, "Internal Server Error", "{exc}: " + e.message)')
     w.emit("    except:")

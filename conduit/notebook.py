@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import ast
 import html
+import itertools
 import sys
 import textwrap
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -41,6 +42,7 @@ from .tools import Source, Tool
 __all__ = ["NotebookSession", "Status", "ToolTable", "cell_functions", "tools_app"]
 
 State = Literal["idle", "building", "serving", "failed", "stopped"]
+Progress = Callable[["Status"], None]
 
 
 # -- reading a cell --------------------------------------------------------------------------
@@ -73,12 +75,15 @@ class Status:
     pid: int | None = None
     seconds: float | None = None
     cached: bool = False
+    interim: bool = False  # the python backend serves these tools while the native build runs
     builds: int = 0  # compiles this session; 0 when every build came from the cache
     error: BaseException | None = field(default=None, compare=False)
 
     @property
     def line(self) -> str:
         count = f"{len(self.tools)} tool{'' if len(self.tools) == 1 else 's'}"
+        if self.state == "building" and self.interim:
+            return f"conduit: serving {count} at {self.url} with the python backend while the native build runs..."
         if self.state == "building":
             return f"conduit: building {count} ({self.backend})..."
         if self.state == "serving":
@@ -148,6 +153,11 @@ class NotebookSession:
         name: the MCP server's name, as clients see it.
         backend: "native" (Codon; falls back to "python" where Codon cannot run) or "python".
         host, port: where the server listens; port 0 picks a free one.
+        interim: while a changed tool set compiles, serve it with the python backend (up in
+            about a second) and swap the native server in when it is built. The two backends
+            answer alike (DESIGN decision 2; one protocol suite tests both), so a change answers
+            in a second instead of a compile's ten. If the build fails, the previous server
+            comes back.
         out: where the one-line fallback reason goes.
     """
 
@@ -158,9 +168,11 @@ class NotebookSession:
         backend: Backend = "native",
         host: str = "127.0.0.1",
         port: int = 0,
+        interim: bool = True,
         out: Any = None,
     ) -> None:
         self.name = name
+        self.interim = interim
         self.host = host
         self.port = port
         self._out = out if out is not None else sys.stderr
@@ -168,11 +180,12 @@ class NotebookSession:
         self.serving = True
         self._tools: dict[str, Tool] = {}
         self._cells: dict[str, tuple[str, ...]] = {}  # cell key -> its tools, in order
+        self._anonymous = itertools.count(1)
         self._supervisor: Supervisor | None = None
         self._lock = threading.Condition()
         self._generation = 0
         self._wanted: _Snapshot | None = None
-        self._waiting: list[tuple[int, Future[Status]]] = []
+        self._waiting: list[tuple[int, Future[Status], Progress | None]] = []
         self._building = False
         self._last: Status | None = None
         self._unreported: BaseException | None = None
@@ -218,7 +231,8 @@ class NotebookSession:
                 Tool.from_function(fn, name=name, title=title, description=description, source=source)  # type: ignore[arg-type]
             )
         with self._lock:
-            key = key or self._cell_owning({t.name for t in tools}) or f"cell-{len(self._cells) + 1}"
+            # Not `filename`: a kernel driven without history numbers every cell alike.
+            key = key or self._cell_owning({t.name for t in tools}) or f"cell-{next(self._anonymous)}"
             kept = {n: t for n, t in self._tools.items() if n not in self._cells.get(key, ())}
             for tool in tools:
                 if tool.name in kept:
@@ -270,12 +284,12 @@ class NotebookSession:
 
     # -- publishing -----------------------------------------------------------------------
 
-    def publish(self) -> Future[Status]:
+    def publish(self, progress: Progress | None = None) -> Future[Status]:
         """Build the current tools and start or swap the server, in the background.
 
-        The future resolves with the status once this tool set, or a newer one, serves; it
-        fails with the build's error (`BuildError` points at the cell's line) while the
-        previous server keeps serving.
+        The future resolves with the status once this tool set, or a newer one, serves
+        natively; it fails with the build's error (`BuildError` points at the cell's line)
+        while the previous server keeps serving. `progress` hears of the interim server.
         """
         future: Future[Status] = Future()
         with self._lock:
@@ -285,7 +299,7 @@ class NotebookSession:
             app = self._app(self._tools)
             program = codegen.generate(app) if self.backend == "native" and self._tools else None
             self._wanted = _Snapshot(self._generation, app, self.backend, program)
-            self._waiting.append((self._generation, future))
+            self._waiting.append((self._generation, future, progress))
             self._last = self._status("building", self._wanted)
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(target=self._work, name="conduit-notebook-builder", daemon=True)
@@ -346,8 +360,8 @@ class NotebookSession:
                 status, error = None, exc
             with self._lock:
                 self._building = False
-                done = [f for g, f in self._waiting if g <= snapshot.generation]
-                self._waiting = [(g, f) for g, f in self._waiting if g > snapshot.generation]
+                done = [f for g, f, _ in self._waiting if g <= snapshot.generation]
+                self._waiting = [w for w in self._waiting if w[0] > snapshot.generation]
                 if error is None:
                     self._last = status
                 else:
@@ -363,17 +377,35 @@ class NotebookSession:
     def _serve(self, snapshot: _Snapshot) -> Status:
         started = time.perf_counter()
         supervisor = self._supervisor_for_serving()
-        cached = False
-        if snapshot.program is not None:
-            build = toolchain.build(snapshot.program.text, source_map=snapshot.program.source_map)
-            argv = [str(build.binary)]
-            cached = build.cached
-            if not cached:
-                self._builds += 1
-        else:
-            argv = _python_backend_argv(snapshot.app, supervisor.run_dir / f"tools_{snapshot.generation}.py")
-        supervisor.replace(argv)
-        return self._status("serving", snapshot, seconds=time.perf_counter() - started, cached=cached)
+        python_argv = _python_backend_argv(snapshot.app, supervisor.run_dir / f"tools_{snapshot.generation}.py")
+        program = snapshot.program
+        if program is None:
+            supervisor.replace(python_argv)
+            return self._status("serving", snapshot, seconds=time.perf_counter() - started)
+        previous = supervisor.process.argv if supervisor.alive else None  # type: ignore[union-attr]
+        interim = self.interim and not _is_cached(program)
+        if interim:
+            supervisor.replace(python_argv)
+            self._tell_progress(self._status("building", snapshot, interim=True), snapshot.generation)
+        try:
+            build = toolchain.build(program.text, source_map=program.source_map)
+        except BaseException:
+            if interim and previous:  # the previous server comes back, as if the interim one had not been
+                supervisor.replace(previous)
+            elif interim:
+                supervisor.stop()
+            raise
+        if not build.cached:
+            self._builds += 1
+        supervisor.replace([str(build.binary)])
+        return self._status("serving", snapshot, seconds=time.perf_counter() - started, cached=build.cached)
+
+    def _tell_progress(self, status: Status, generation: int) -> None:
+        with self._lock:
+            self._last = status
+            listeners = [p for g, _, p in self._waiting if g <= generation and p is not None]
+        for listener in listeners:
+            listener(status)
 
     def _supervisor_for_serving(self) -> Supervisor:
         with self._lock:
@@ -473,6 +505,13 @@ class NotebookSession:
 
     def __repr__(self) -> str:
         return f"<NotebookSession {self.status().line}>"
+
+
+def _is_cached(program: codegen.Program) -> bool:
+    """Whether `toolchain.build` would find this program's binary in the cache (no compile)."""
+    codon = toolchain.find_codon()
+    key = toolchain.cache_key(program.text, codon=codon, version=toolchain.codon_version(codon))
+    return (toolchain.default_cache_dir() / key / "server").is_file()
 
 
 # -- the python backend's process -------------------------------------------------------------

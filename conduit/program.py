@@ -18,6 +18,23 @@ from .subset import check_tool
 from .toolchain import SourceMap
 from .tools import Source
 
+# Exceptions user code may raise, caught by name: Codon's `except Exception` does not catch
+# subclasses (codon#737), so generated calls name each one; a bare `except:` catches the rest.
+CAUGHT_EXCEPTIONS = (
+    "ValueError",
+    "ZeroDivisionError",
+    "KeyError",
+    "IndexError",
+    "TypeError",
+    "AssertionError",
+    "OverflowError",
+    "AttributeError",
+    "NotImplementedError",
+    "RuntimeError",
+    "OSError",
+    "StopIteration",
+)
+
 
 @dataclass(frozen=True)
 class Program:

@@ -15,12 +15,12 @@ from typing import Any, TypeVar
 
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
-from IPython.display import display
+from IPython.display import DisplayHandle, display
 from traitlets import Bool, Enum, Float, Int, Unicode
 from traitlets.config import Configurable
 
 from conduit.errors import ConduitError
-from conduit.notebook import NotebookSession, Status
+from conduit.notebook import NotebookSession, Progress, Status
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -67,6 +67,11 @@ class Conduit(Configurable):
         help="Block each %%conduit_tool cell until its server answers, so that a Codon error raises in the "
         "cell itself (scripts, CI). By default the cell returns at once and the build runs in the background.",
     ).tag(config=True)
+    interim = Bool(
+        True,
+        help="While a changed tool set compiles, serve it with the python backend (up in about a second), "
+        "then swap the native server in; a failed build brings the previous server back.",
+    ).tag(config=True)
     call_timeout = Float(30.0, help="Seconds %conduit_call waits for a tool's answer.").tag(config=True)
 
 
@@ -78,6 +83,7 @@ class ConduitMagics(Magics):
         super().__init__(shell)
         self.settings = Conduit(parent=shell)
         self.settings.observe(self._settings_changed, names=["host", "port", "backend"])
+        self.settings.observe(self._interim_changed, names=["interim"])
         self._session: NotebookSession | None = None
         self._cell_id: str | None = None
         self._cell_number = 0
@@ -86,7 +92,7 @@ class ConduitMagics(Magics):
     def session(self) -> NotebookSession:
         if self._session is None:
             s = self.settings
-            self._session = NotebookSession(s.name, backend=s.backend, host=s.host, port=s.port)
+            self._session = NotebookSession(s.name, backend=s.backend, host=s.host, port=s.port, interim=s.interim)
         return self._session
 
     def note_cell(self, info: Any) -> None:
@@ -132,17 +138,18 @@ class ConduitMagics(Magics):
             description=unquote(args.description),
         )
         if not args.no_serve and session.serving:
-            self._show(session.publish())
+            self._show(session.publish)
 
-    def _show(self, future: Future[Status]) -> None:
-        """The status line under the cell: updated in place, or final at once with `wait`."""
+    def _show(self, publish: Callable[[Progress | None], Future[Status]]) -> None:
+        """Publish, with the status line under the cell: updated in place, or final at once with `wait`."""
         if self.settings.wait:
-            self.session.result(future)
+            self.session.result(publish(None))
             display(self.session.status())
             return
-        handle = display(self.session.status(), display_id=True)
-        if handle is not None:
-            future.add_done_callback(lambda _: handle.update(self._session.status() if self._session else None))
+        handle = DisplayHandle()
+        future = publish(handle.update)  # the interim server, if any
+        handle.display(self.session.status())
+        future.add_done_callback(lambda _: handle.update(self._session.status() if self._session else None))
 
     # -- line magics ------------------------------------------------------------------------
 
@@ -156,7 +163,7 @@ class ConduitMagics(Magics):
         args = parse_argstring(self.conduit_serve, line)
         session = self.session
         session.configure(port=args.port, backend=args.backend)  # for this session; %config sets the defaults
-        self._show(session.publish())
+        self._show(session.publish)
 
     @line_magic
     @in_user_terms
@@ -203,6 +210,10 @@ class ConduitMagics(Magics):
 
     # -- settings ---------------------------------------------------------------------------
 
+    def _interim_changed(self, change: dict[str, Any]) -> None:
+        if self._session is not None:
+            self._session.interim = change["new"]
+
     def _settings_changed(self, change: dict[str, Any]) -> None:
         """Host, port and backend apply to a running server at once, otherwise at the next start."""
         if self._session is None:
@@ -210,7 +221,7 @@ class ConduitMagics(Magics):
         running = self._session.status().url is not None
         self._session.configure(**{change["name"]: change["new"]})
         if running:
-            self._show(self._session.publish())
+            self._show(self._session.publish)
 
 
 def parse_call(line: str) -> tuple[str, dict[str, Any]]:

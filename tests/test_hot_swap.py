@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from conduit import toolchain
-from conduit.notebook import NotebookSession
+from conduit.client import call_tool
+from conduit.errors import BuildError
+from conduit.notebook import NotebookSession, Status
 
 pytestmark = pytest.mark.skipif(toolchain.native_unavailable_reason() is not None, reason="needs Codon")
 
@@ -83,3 +85,22 @@ def test_five_swaps_under_load_lose_no_request(tmp_path: Path) -> None:
     assert report["failures"] == []
     assert report["ok"] > 100
     assert report["seen"] == ["a", "b", "a", "b", "a", "b"]
+
+
+def test_a_failed_build_brings_the_previous_server_back(tmp_path: Path) -> None:
+    """While the build runs, the python backend serves the new tools; Codon then rejects them,
+    and the previous native server answers again."""
+    session = NotebookSession("swap", backend="native", interim=True)
+    try:
+        define(session, tool_cell("a", "alpha"))  # the same program as above: cached
+        before = session.result(session.publish(), timeout=300)
+        define(session, 'def version() -> str:\n    n = 1\n    return n + "b"\n')
+        seen: list[Status] = []
+        with pytest.raises(BuildError) as info:
+            session.result(session.publish(progress=seen.append), timeout=300)
+        assert (info.value.file, info.value.line) == ("cell[1]", 3)
+        assert [s.interim for s in seen] == [True] and seen[0].url == before.url
+        assert call_tool(before.url, "alpha", {"x": 1}, unwrap=True) == 1 + len("alpha")  # the previous tools
+        assert session._supervisor.process.argv[0].endswith("/server")  # type: ignore[union-attr]
+    finally:
+        session.close()

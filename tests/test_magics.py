@@ -73,8 +73,9 @@ def test_options_and_settings(ip: InteractiveShell) -> None:
     run(ip, '%%conduit_tool --name answer --title "The answer"\ndef f() -> int:\n    return 42\n', cell_id="a")
     assert run(ip, "%conduit_call answer") == 42
     run(ip, "%config Conduit.call_timeout = 5.0")
+    run(ip, "%config Conduit.interim = False")
     magics = ip.magics_manager.registry["ConduitMagics"]
-    assert magics.settings.call_timeout == 5.0
+    assert magics.settings.call_timeout == 5.0 and magics.session.interim is False
     assert magics.session.tools["answer"].title == "The answer"
 
 
@@ -117,7 +118,10 @@ def test_a_codon_error_raises_in_the_cell_and_the_old_server_keeps_serving(ip: I
     assert (info.value.file, info.value.line) == (f"cell[{number}]", 3) and info.value.hint
     assert "return x + y" in str(info.value)
     assert run(ip, "%conduit_call answer") == 42
-    assert run(ip, "%conduit_status").pid == before.pid
+    after = run(ip, "%conduit_status")
+    assert after.url == before.url and after.state == "failed"
+    magics = ip.magics_manager.registry["ConduitMagics"]
+    assert magics.session._supervisor.process.argv[0].endswith("/server")  # native, not the interim python
 
 
 def test_without_wait_the_build_error_raises_on_the_next_magic(ip: InteractiveShell) -> None:

@@ -144,8 +144,8 @@ def _name(q: float) -> str:
     return f"{q:g}"
 
 
-def _display_label(run: BenchResult, index: int) -> str:
-    return run.label or f"run {index + 1}"
+def _display_label(run: BenchResult, index: int, count: int) -> str:
+    return run.label or ("this run" if index == count - 1 else f"previous {count - 1 - index}")
 
 
 def _html_row(run: BenchResult, current: bool) -> str:
@@ -175,7 +175,7 @@ def latency_figure(runs: list[BenchResult]) -> Figure:
         bins = np.geomspace(max(low, 1e-3), max(high, low * 1.01, 2e-3), 60)
     for index, run in enumerate(measured):
         ms = run.latencies_ns / 1e6
-        label = _display_label(run, index)
+        label = _display_label(run, index, len(measured))
         hist.hist(ms, bins=bins, histtype="step", linewidth=1.4, label=label)
         ordered = np.sort(ms)
         cdf.plot(ordered, np.arange(1, ordered.size + 1) / ordered.size * 100, linewidth=1.4, label=label)
