@@ -72,7 +72,7 @@ def main() -> None:
             session.define_cell("cell-5", cell, namespace, "cell[5]")
             publication = session.publish()
             while call_tool(status.url, "version", {}, unwrap=True) != version:
-                time.sleep(0.005)
+                time.sleep(0.02)
             figures.append(time.perf_counter() - started)
             session.result(publication)
             print(f"edit-to-serve: {figures[-1]:.2f} s (native server in {time.perf_counter() - started:.2f} s)")

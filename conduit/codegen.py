@@ -41,20 +41,46 @@ def generate(app: Conduit, settings: ServerSettings | None = None) -> Program:
     routes = f", {len(app.routes)} route(s)" if len(app.routes) else ""
     w.emit(f"# Conduit: the generated native server for app {app.name!r} ({len(tools)} tool{plural}{routes}).")
     w.emit("# Written by conduit.codegen on every build; edit the Python tools, not this file.")
-    # Every runtime name is imported under a `_c` alias, so no tool (say one named `fail`) can shadow it.
+    emit_imports(w)
+    if len(app.routes):
+        w.emit(ROUTE_IMPORTS)
+    w.emit()
+    function_names = emit_tools(w, tools)
+    w.emit(phf.emit_codon(phf.build([m.encode() for m in METHODS]), "_method_index", helpers=False))
+    w.emit()
+    if len(app.routes):
+        emit_routes(w, app.routes, set(function_names))
+    _emit_app(w, app, tools, settings)
+    return w.program()
+
+
+def emit_imports(w: Writer, *, server: bool = True) -> None:
+    """The runtime names generated code uses, each under a `_c` alias, so no tool (say one named
+    `fail`) can shadow it; without `server`, only those the tools' calls use."""
     w.emit("from conduit_runtime.buffer import Buffer as _CBuffer")
     w.emit("from conduit_runtime.json import JsonDoc as _CJsonDoc, J_NULL as _J_NULL, J_TRUE as _J_TRUE")
     w.emit("from conduit_runtime.json import J_FALSE as _J_FALSE, J_NUM as _J_NUM, J_STR as _J_STR")
     w.emit("from conduit_runtime.json import J_ARR as _J_ARR, J_OBJ as _J_OBJ")
     w.emit("from conduit_runtime.json import to_json as _cj, json_object as _cj_object, json_array as _cj_array")
-    w.emit("from conduit_runtime.http import Request as _CRequest, Reply as _CReply")
-    w.emit("from conduit_runtime.loop import ServerConfig as _CServerConfig, serve as _c_serve")
-    w.emit("from conduit_runtime.mcp import McpConfig as _CMcpConfig, McpState as _CMcpState")
-    w.emit("from conduit_runtime.mcp import handle_mcp as _c_handle_mcp, json_items as _c_items, fail as _c_fail")
-    w.emit("from conduit_runtime.mcp import write_result as _c_write_result, write_result_none as _c_write_none")
-    if len(app.routes):
-        w.emit(ROUTE_IMPORTS)
-    w.emit()
+    if server:
+        w.emit("from conduit_runtime.http import Request as _CRequest, Reply as _CReply")
+        w.emit("from conduit_runtime.loop import ServerConfig as _CServerConfig, serve as _c_serve")
+    if server:
+        w.emit("from conduit_runtime.mcp import McpConfig as _CMcpConfig, McpState as _CMcpState")
+        w.emit("from conduit_runtime.mcp import handle_mcp as _c_handle_mcp, json_items as _c_items, fail as _c_fail")
+        w.emit("from conduit_runtime.mcp import write_result as _c_write_result, write_result_none as _c_write_none")
+    else:  # the call side alone (runtime/calls.codon): no HTTP or protocol code to compile
+        w.emit("from conduit_runtime.calls import McpConfig as _CMcpConfig, McpState as _CMcpState")
+        w.emit("from conduit_runtime.calls import json_items as _c_items, fail as _c_fail")
+        w.emit("from conduit_runtime.calls import write_result as _c_write_result, write_result_none as _c_write_none")
+
+
+def emit_tools(w: Writer, tools: list[Tool]) -> list[str]:
+    """The user's functions, one `_call_N` per tool, their decoders and `_tool_index`.
+
+    Returns the functions' names in the program (a tool may be renamed to avoid a clash). The
+    phf helpers are emitted too, so later tables pass `helpers=False`.
+    """
     function_names: dict[str, str] = {}
     for tool in tools:
         function_names[tool.name] = _emit_tool_function(w, tool, set(function_names.values()))
@@ -66,12 +92,7 @@ def generate(app: Conduit, settings: ServerSettings | None = None) -> Program:
     w.emit("# ---- dispatch: perfect hashes fixed at build time " + "-" * 40)
     w.emit(phf.emit_codon_helpers())
     w.emit(phf.emit_codon(phf.build([t.name.encode() for t in tools]), "_tool_index", helpers=False))
-    w.emit(phf.emit_codon(phf.build([m.encode() for m in METHODS]), "_method_index", helpers=False))
-    w.emit()
-    if len(app.routes):
-        emit_routes(w, app.routes, set(function_names.values()))
-    _emit_app(w, app, tools, settings)
-    return w.program()
+    return list(function_names.values())
 
 
 # ---- the user's functions -------------------------------------------------------------------
@@ -260,16 +281,26 @@ def _emit_app(w: Writer, app: Conduit, tools: list[Tool], settings: ServerSettin
     w.emit()
     w.emit("# Serialized once, at build time: the tools/list array and the server's identity.")
     w.emit(f"_C_TOOLS_JSON = {_codon_str(tools_json)}")
+    emit_config(w, app, settings, "_C_TOOLS_JSON")
+    emit_handler_and_serve(w, app, settings)
+
+
+def emit_config(w: Writer, app: Conduit, settings: ServerSettings, tools_json: str) -> None:
+    """`_C_CONFIG`: the server's identity and checks; `tools_json` is the Codon expression of the tools/list array."""
     w.emit("_C_CONFIG = _CMcpConfig(")
     w.emit(f"    server_info_json={_codon_str(json.dumps({'name': app.name, 'version': app.version}))},")
     w.emit(f"    instructions_json={_codon_str(json.dumps(app.instructions) if app.instructions else '')},")
-    w.emit("    tools_json=_C_TOOLS_JSON,")
+    w.emit(f"    tools_json={tools_json},")
     w.emit(f"    sessions={settings.sessions},")
     w.emit(f"    dns_rebinding_protection={settings.checks_host_and_origin},")
     w.emit(f"    allowed_hosts={_codon_str_list(settings.allowed_hosts)},")
     w.emit(f"    allowed_origins={_codon_str_list(settings.allowed_origins)},")
     w.emit(")")
     w.emit()
+
+
+def emit_handler_and_serve(w: Writer, app: Conduit, settings: ServerSettings) -> None:
+    """`_CHandler` over the program's `_CApp` and `_C_CONFIG`, and the call that serves it."""
     w.emit("class _CHandler:")
     w.emit('    """One per event-loop thread: the app plus that thread\'s reusable protocol state."""')
     w.emit("    app: _CApp")
