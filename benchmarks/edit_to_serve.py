@@ -8,7 +8,8 @@ few microseconds. Three phases:
 2. `--edits` times: re-run one cell with a changed body (a fresh constant, so the cache cannot
    answer) and poll the server until a call returns the new value: by default the python
    backend answers it while the native build runs (`NotebookSession(interim=True)`), and the
-   native server takes over when built; `--no-interim` waits for the native build;
+   native server takes over when built; `--no-interim` waits for the native build, which for
+   an edit compiles only the tools library that the cached core loads (conduit.codegen_lib);
 3. re-run the unchanged notebook in a new session: must cost 0 compiles.
 
     python benchmarks/edit_to_serve.py [--backend native|python] [--edits 3] [--no-interim]
@@ -72,6 +73,8 @@ def main() -> None:
             session.define_cell("cell-5", cell, namespace, "cell[5]")
             publication = session.publish()
             while call_tool(status.url, "version", {}, unwrap=True) != version:
+                # Every 20 ms, not faster: on 2 cores a 5 ms poll (a fresh HTTP client each time)
+                # takes enough CPU from the compile to add ~0.6 s to the very figure it measures.
                 time.sleep(0.02)
             figures.append(time.perf_counter() - started)
             session.result(publication)

@@ -11,7 +11,8 @@ import json
 import shlex
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any, TypeVar
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
@@ -19,8 +20,11 @@ from IPython.display import DisplayHandle, display
 from traitlets import Bool, Enum, Float, Int, Unicode
 from traitlets.config import Configurable
 
-from conduit.errors import ConduitError
+from conduit.errors import ConduitError, ServerError
 from conduit.notebook import NotebookSession, Progress, Status
+
+if TYPE_CHECKING:
+    from conduit.bench import BenchResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -87,6 +91,7 @@ class ConduitMagics(Magics):
         self._session: NotebookSession | None = None
         self._cell_id: str | None = None
         self._cell_number = 0
+        self._last_bench: BenchResult | None = None  # what `%conduit_bench --compare` draws under
 
     @property
     def session(self) -> NotebookSession:
@@ -200,6 +205,59 @@ class ConduitMagics(Magics):
         tool, arguments = parse_call(line)
         return self.session.call(tool, arguments, timeout=self.settings.call_timeout)
 
+    @magic_arguments()
+    @argument("tool", nargs="?", help="The tool to call (default: measure tools/list).")
+    @argument("--args", help='The tool\'s arguments, a JSON object: --args \'{"city": "Paris"}\'.')
+    @argument("--requests", type=int, default=10_000, help="Requests in all (default 10000).")
+    @argument("--connections", type=int, default=50, help="Keep-alive connections (default 50).")
+    @argument("--duration", type=float, help="Run for this many seconds instead of a request count.")
+    @argument("--compare", action="store_true", help="Draw this run over the previous %%conduit_bench.")
+    @argument("-o", dest="var", metavar="VAR", help="Keep the result (a BenchResult) in the variable VAR.")
+    @line_magic
+    @in_user_terms
+    def conduit_bench(self, line: str) -> None:
+        """Put load on the notebook's server and show its latencies: figures, histogram, CDF.
+
+        %conduit_bench weather --args '{"city": "Paris"}' --requests 10000 --connections 50
+        %conduit_bench weather --args '{"city": "Paris"}' --compare -o after
+
+        Waits for a build in progress first, so it measures the latest cells. `--compare` draws
+        the previous run of this session under this one; `-o VAR` keeps the result in VAR
+        (`VAR.p99`, `VAR.latencies_ns`, `VAR.compare(...)`), as `%timeit -o` does.
+        """
+        from conduit import bench  # numpy and matplotlib: loaded by the first benchmark only
+
+        args = parse_argstring(self.conduit_bench, line)
+        arguments = parse_json_object(unquote(args.args)) if args.args else None
+        if args.var is not None and not args.var.isidentifier():
+            raise ValueError(f"-o {args.var}: give a variable name, e.g. -o result")
+        status = self.session.wait()
+        if status.url is None:
+            raise ServerError("no server is running: define a tool with %%conduit_tool, or run %conduit_serve")
+        label = f"{args.tool or 'tools/list'} ({status.backend})"
+        result = bench.run(
+            status.url,
+            args.tool,
+            arguments,
+            requests=args.requests,
+            connections=args.connections,
+            duration=args.duration,
+            label=label,
+        )
+        shown = result
+        if args.compare:
+            previous = self._last_bench
+            if previous is None:
+                print("conduit: no earlier %conduit_bench in this session to compare with")
+            else:
+                if previous.label == label:
+                    previous = replace(previous, label=f"{label}, before")
+                shown = result.compare(previous)
+        self._last_bench = result
+        if args.var is not None:
+            self.shell.user_ns[args.var] = shown
+        display(shown)
+
     @line_magic
     @in_user_terms
     def conduit_reset(self, line: str = "") -> None:
@@ -231,10 +289,7 @@ def parse_call(line: str) -> tuple[str, dict[str, Any]]:
         raise ValueError('usage: %conduit_call TOOL key=value ...  or  %conduit_call TOOL {"key": value}')
     rest = rest.strip()
     if rest.startswith("{"):
-        arguments = json.loads(rest)
-        if not isinstance(arguments, dict):
-            raise ValueError("the arguments must be a JSON object")
-        return tool, arguments
+        return tool, parse_json_object(rest)
     arguments = {}
     for word in shlex.split(rest):
         key, sep, value = word.partition("=")
@@ -245,3 +300,11 @@ def parse_call(line: str) -> tuple[str, dict[str, Any]]:
         except json.JSONDecodeError:
             arguments[key] = value
     return tool, arguments
+
+
+def parse_json_object(text: str) -> dict[str, Any]:
+    """A tool's arguments written as JSON: they must be an object."""
+    arguments = json.loads(text)
+    if not isinstance(arguments, dict):
+        raise ValueError(f'the arguments must be a JSON object, like {{"city": "Paris"}}, not {text}')
+    return arguments

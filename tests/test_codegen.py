@@ -33,7 +33,7 @@ def test_program_is_deterministic_and_labels_each_tool(tmp_path):
     assert first.text == second.text
     assert f"# ---- tool 'weather' ({path}, line 5)" in first.text
     assert "# ---- tools/call 'sum'" in first.text
-    assert "_cj_object(('city', _cj(city)), ('temp', _cj(21)))" in first.text
+    assert "_cj_object(('city', city), ('temp', 21))" in first.text
     # The user's lines are mapped: the weather body line maps back to line 7 of the file.
     mapped = {first.source_map.get(n).line for n in range(1, first.text.count("\n") + 1) if first.source_map.get(n)}
     assert {5, 6, 7, 9, 10, 11} <= mapped

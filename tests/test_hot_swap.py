@@ -101,6 +101,6 @@ def test_a_failed_build_brings_the_previous_server_back(tmp_path: Path) -> None:
         assert (info.value.file, info.value.line) == ("cell[1]", 3)
         assert [s.interim for s in seen] == [True] and seen[0].url == before.url
         assert call_tool(before.url, "alpha", {"x": 1}, unwrap=True) == 1 + len("alpha")  # the previous tools
-        assert session._supervisor.process.argv[0].endswith("/server")  # type: ignore[union-attr]
+        assert session._supervisor.process.argv[0].endswith(("/core", "/server"))  # type: ignore[union-attr]
     finally:
         session.close()

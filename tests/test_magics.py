@@ -11,7 +11,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from traitlets.config import Config
 
 from conduit import toolchain
-from conduit.errors import BuildError, ToolDefinitionError, UnsupportedCodeError
+from conduit.bench import BenchResult
+from conduit.errors import BuildError, ServerError, ToolDefinitionError, UnsupportedCodeError
 from conduit_magics.magics import parse_call
 
 WEATHER = '''%%conduit_tool
@@ -133,6 +134,51 @@ def test_without_wait_the_build_error_raises_on_the_next_magic(ip: InteractiveSh
     with pytest.raises(RuntimeError, match="the build failed"):
         run(ip, "%conduit_status")
     assert run(ip, "%conduit_call one") == 1  # reported once; the server still serves
+
+
+needs_codon = pytest.mark.skipif(toolchain.native_unavailable_reason() is not None, reason="needs Codon")
+
+
+@needs_codon  # the load generator is a Codon program
+def test_bench_measures_the_running_server_and_keeps_the_result(ip: InteractiveShell, capsys) -> None:
+    run(ip, WEATHER, cell_id="a")
+    run(ip, """%conduit_bench weather --args '{"city": "Paris"}' --requests 200 --connections 4 -o first""")
+    first = ip.user_ns["first"]
+    assert isinstance(first, BenchResult)
+    assert (first.requests, first.errors, first.connections) == (200, 0, 4)
+    assert first.label == "weather (python)" and first.url == run(ip, "%conduit_status").url
+    assert 0 < first.p50 <= first.p99 and first.baselines == ()
+    assert "weather (python): 200 requests, 0 errors" in capsys.readouterr().out  # displayed, not only kept
+
+    run(ip, "%conduit_bench --requests 200 --connections 2 --compare -o listed")  # tools/list, over the call
+    listed = ip.user_ns["listed"]
+    assert listed.label == "tools/list (python)" and listed.requests == 200
+    assert [b.label for b in listed.baselines] == ["weather (python)"]
+    assert listed.baselines[0].latencies_ns is first.latencies_ns
+    page = listed._repr_html_()
+    assert page.count("<tr") == 3 and "data:image/png;base64," in page  # header, two runs, the plots
+
+    run(ip, "%conduit_bench --requests 200 --connections 2 --compare -o again")  # same label: the old one says so
+    assert [b.label for b in ip.user_ns["again"].baselines] == ["tools/list (python), before"]
+
+
+@needs_codon
+def test_bench_without_compare_or_output_displays_one_run(ip: InteractiveShell, capsys) -> None:
+    run(ip, WEATHER, cell_id="a")
+    assert run(ip, "%conduit_bench --requests 200 --connections 2 --compare") is None
+    out = capsys.readouterr().out
+    assert "no earlier %conduit_bench in this session" in out
+    assert "tools/list (python): 200 requests, 0 errors" in out
+
+
+def test_bench_says_what_is_missing(ip: InteractiveShell) -> None:
+    with pytest.raises(ServerError, match="no server is running"):
+        run(ip, "%conduit_bench --requests 200")
+    run(ip, "%%conduit_tool --no-serve\ndef one() -> int:\n    return 1\n", cell_id="a")
+    with pytest.raises(ValueError, match="must be a JSON object"):
+        run(ip, "%conduit_bench one --args '[1, 2]'")
+    with pytest.raises(ValueError, match="give a variable name"):
+        run(ip, "%conduit_bench one -o 1x")
 
 
 @pytest.mark.parametrize(

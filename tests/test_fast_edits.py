@@ -1,0 +1,106 @@
+"""The split server (conduit.codegen_lib): a core built once, serving a tools library built per edit.
+
+The protocol suite runs again against it: its tests are imported below and take this module's
+`server` and `session_server` fixtures, so the split answers exactly as the one-program server.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_protocol import *  # noqa: F403  # the protocol suite, against the split server
+
+from conduit import Conduit, codegen_lib, toolchain
+from conduit.loader import load_app
+from conduit.notebook import NotebookSession
+from conduit.supervisor import Supervisor
+from conduit.tools import Source
+
+APPS = Path(__file__).parent / "apps"
+needs_codon = pytest.mark.skipif(toolchain.native_unavailable_reason() is not None, reason="needs Codon")
+
+
+def build_split(app: Conduit) -> list[str]:
+    """The argv of the app's split server: `core TOOLS.so`."""
+    split = codegen_lib.generate_split(app, app.settings.with_address("127.0.0.1", 0))
+    assert split is not None
+    core = toolchain.build(split.core.text, name=codegen_lib.CORE_NAME, source_map=split.core.source_map)
+    tools = toolchain.build(
+        split.tools.text, name=codegen_lib.LIB_NAME, flags=codegen_lib.LIB_FLAGS, source_map=split.tools.source_map
+    )
+    return [str(core.binary), str(tools.binary)]
+
+
+def serve_split(path: Path) -> Iterator[Supervisor]:
+    if toolchain.native_unavailable_reason() is not None:
+        pytest.skip("needs Codon")
+    supervisor = Supervisor("127.0.0.1", 0)
+    try:
+        supervisor.start(build_split(load_app(str(path))))
+        supervisor.backend = "native"  # type: ignore[attr-defined]  # the protocol suite's known differences
+        yield supervisor
+    finally:
+        supervisor.close()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Supervisor]:
+    yield from serve_split(APPS / "protocol_app.py")
+
+
+@pytest.fixture(scope="module")
+def session_server() -> Iterator[Supervisor]:
+    yield from serve_split(APPS / "sessions_app.py")
+
+
+def tools_app(*sources: str) -> Conduit:
+    app = Conduit("split")
+    for source in sources:
+        namespace: dict = {}
+        exec(source, namespace)
+        fn = next(v for k, v in namespace.items() if callable(v) and not k.startswith("__"))
+        app.add_tool(fn, source=Source(source, "<test>", 1))
+    return app
+
+
+def test_the_core_does_not_depend_on_the_tools() -> None:
+    one = tools_app("def a(x: int) -> int:\n    return x\n")
+    two = tools_app("def b(s: str) -> str:\n    return s\n", "def c() -> int:\n    return 1\n")
+    assert codegen_lib.generate_core(one).text == codegen_lib.generate_core(two).text
+    assert codegen_lib.generate_tools_lib(one).text != codegen_lib.generate_tools_lib(two).text
+
+
+def test_an_app_with_routes_has_no_split() -> None:
+    assert codegen_lib.generate_split(load_app(str(APPS / "routes_app.py"))) is None
+
+
+@needs_codon
+def test_a_core_without_its_library_says_how_to_run_it(tmp_path: Path) -> None:
+    core = build_split(tools_app("def a(x: int) -> int:\n    return x\n"))[0]
+    missing = subprocess.run([core], capture_output=True, text=True, timeout=30)
+    assert missing.returncode != 0 and "TOOLS.so" in missing.stderr
+    wrong = subprocess.run([core, str(tmp_path / "none.so")], capture_output=True, text=True, timeout=30)
+    assert wrong.returncode != 0 and "none.so" in wrong.stderr
+
+
+@needs_codon
+def test_an_edit_recompiles_only_the_tools_library() -> None:
+    session = NotebookSession("split-edit", backend="native", interim=False, out=sys.stderr)
+    try:
+        for version in ("one", "two"):
+            cell = f"def version() -> str:\n    return {version!r}\n"
+            namespace: dict = {}
+            exec(cell, namespace)
+            session.define_cell("cell-1", cell, namespace, "cell[1]")
+            before = session.status().builds
+            session.result(session.publish(), timeout=300)
+            assert session.call("version") == version
+            argv = session._supervisor.process.argv  # type: ignore[union-attr]
+            assert argv[0].endswith("/core") and argv[1].endswith("/tools.so")
+        assert session.status().builds - before <= 1  # the second edit: the library at most, never the core
+    finally:
+        session.close()
