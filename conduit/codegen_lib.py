@@ -30,6 +30,7 @@ from .program import Program, Writer
 # release build. `-numerics=py` as everywhere (toolchain.DEFAULT_FLAGS).
 LIB_FLAGS: tuple[str, ...] = ("-numerics=py", "-lib", "-relocation-model=pic")
 LIB_NAME = "tools.so"
+ABI_VERSION = 1  # runtime/tools_lib.codon's; a core refuses a library of another version
 CORE_NAME = "core"
 
 
@@ -62,7 +63,7 @@ def generate_tools_lib(app: Conduit) -> Program:
     ]
     tools_json = json.dumps([t.definition() for t in tools], separators=(",", ":"))
     # JSON escaping is a valid Codon string literal (as in codegen).
-    exports = _EXPORTS.replace("$TOOLS_JSON", json.dumps(tools_json))
+    exports = _EXPORTS.replace("$TOOLS_JSON", json.dumps(tools_json)).replace("$ABI_VERSION", str(ABI_VERSION))
     w.emit(exports.replace("$DISPATCH", "\n".join(dispatch)))
     return w.program()
 
@@ -116,7 +117,7 @@ _C_NO_CONFIG = _CMcpConfig("", "", "", False, False, List[str](), List[str]())
 
 @export
 def conduit_tools_abi() -> int:
-    return 1
+    return $ABI_VERSION
 
 @export
 def conduit_tools_json(n: Ptr[int]) -> Ptr[byte]:
@@ -135,18 +136,12 @@ def conduit_tools_context() -> cobj:
 @export
 def conduit_tools_call(ctx: cobj, index: int, args_p: Ptr[byte], args_n: int,
                        out_p: Ptr[Ptr[byte]], out_n: Ptr[int]) -> int:
-    st = __internal__.to_class_ptr(ctx, _CMcpState)
-    code = 2
+    st = __internal__.to_class_ptr(ctx, _CMcpState)  # a context made above, handed back by the core
     try:  # nothing may unwind into the core
-        doc = st.doc
-        args = -1
-        if args_n > 0:
-            if not doc.parse(args_p, args_n):
-                code = _c_fail(st.out, "Invalid arguments: not a JSON object")
-            else:
-                args = 0
-        if args_n == 0 or args == 0:
-            code = _call_tool(index, doc, args, st.out, st)
+        if args_n > 0 and not st.doc.parse(args_p, args_n):  # the core parsed this text already
+            code = _c_fail(st.out, "Invalid arguments: not a JSON object")
+        else:
+            code = _call_tool(index, st.doc, 0 if args_n > 0 else -1, st.out, st)  # 0: the root
     except:
         code = _c_fail(st.out, "tool call failed inside the tools library", 2)
     out_p[0] = st.out.data
