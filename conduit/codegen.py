@@ -61,7 +61,7 @@ def emit_imports(w: Writer, *, server: bool = True) -> None:
     w.emit("from conduit_runtime.json import JsonDoc as _CJsonDoc, J_NULL as _J_NULL, J_TRUE as _J_TRUE")
     w.emit("from conduit_runtime.json import J_FALSE as _J_FALSE, J_NUM as _J_NUM, J_STR as _J_STR")
     w.emit("from conduit_runtime.json import J_ARR as _J_ARR, J_OBJ as _J_OBJ")
-    w.emit("from conduit_runtime.json import to_json as _cj, json_object as _cj_object, json_array as _cj_array")
+    w.emit("from conduit_runtime.json import json_object as _cj_object, json_array as _cj_array")
     if server:
         w.emit("from conduit_runtime.http import Request as _CRequest, Reply as _CReply")
         w.emit("from conduit_runtime.loop import ServerConfig as _CServerConfig, serve as _c_serve")
