@@ -1,14 +1,17 @@
 """Conduit: typed Python functions served as a native MCP server, compiled with Codon.
 
-from conduit import Conduit
+Example:
+    ```python
+    from conduit import Conduit
 
-app = Conduit("weather-demo")
+    app = Conduit("weather-demo")
 
-@app.tool()
-def weather(city: str) -> dict:
-    return {"city": city, "temp": 21}
+    @app.tool()
+    def weather(city: str) -> dict:
+        return {"city": city, "temp": 21}
 
-app.run()
+    app.run()   # http://127.0.0.1:8080/mcp
+    ```
 """
 
 from .app import Conduit, ServerSettings
