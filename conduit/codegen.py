@@ -192,9 +192,11 @@ class _Decoders:
                 f"        return {codon}()",
                 f"    return {codon}({self.decode(spec.inner, 'i')})",
             ]
-        elif spec.kind == "list":
+        else:  # list[T] or dict[str, T]: every item checked, then decoded into a new container
+            container = "_J_ARR" if spec.kind == "list" else "_J_OBJ"
+            store = "result.append({})" if spec.kind == "list" else "result[doc.key(j)] = {}"
             check += [
-                "    if doc.kind(i) != _J_ARR:",
+                f"    if doc.kind(i) != {container}:",
                 "        return False",
                 "    for j in _c_items(doc, i):",
                 f"        if not ({self.check(spec.inner, 'j')}):",
@@ -204,22 +206,7 @@ class _Decoders:
             decode += [
                 f"    result = {codon}()",
                 "    for j in _c_items(doc, i):",
-                f"        result.append({self.decode(spec.inner, 'j')})",
-                "    return result",
-            ]
-        else:  # dict[str, T]
-            check += [
-                "    if doc.kind(i) != _J_OBJ:",
-                "        return False",
-                "    for j in _c_items(doc, i):",
-                f"        if not ({self.check(spec.inner, 'j')}):",
-                "            return False",
-                "    return True",
-            ]
-            decode += [
-                f"    result = {codon}()",
-                "    for j in _c_items(doc, i):",
-                f"        result[doc.key(j)] = {self.decode(spec.inner, 'j')}",
+                "        " + store.format(self.decode(spec.inner, "j")),
                 "    return result",
             ]
         self.functions.append("\n".join(check) + "\n")
