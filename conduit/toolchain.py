@@ -433,8 +433,7 @@ def _parse(output: str) -> list[_Diagnostic]:
 _HINTS: tuple[tuple[str, str], ...] = (
     (
         r"unsupported operand type",
-        "Codon is statically typed: convert explicitly so both sides have one type, "
-        "e.g. str(n) + s or n + int(s).",
+        "Codon is statically typed: convert explicitly so both sides have one type, e.g. str(n) + s or n + int(s).",
     ),
     (
         r"does not match expected type",
