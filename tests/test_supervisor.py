@@ -277,7 +277,8 @@ def test_replace_loses_no_request(any_server: Path) -> None:
         thread.start()
         try:
             time.sleep(0.2)
-            new = sup.replace([sys.executable, any_server, "new"], env=env)
+            # A generous drain: on a loaded machine the old process may need seconds to finish.
+            new = sup.replace([sys.executable, any_server, "new"], env=env, drain_timeout=30)
             # `replace` returned only after the *new* process answered, so it had started
             # serving, although the old one answered all along.
             assert "serving" in new.logs()
