@@ -32,7 +32,7 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from queue import SimpleQueue
@@ -598,33 +598,30 @@ def _accepted_inode(server_port: int, client_port: int) -> int:
     return 0
 
 
-def _watches(pid: int, inode: int) -> bool:
-    """Whether `pid` has the socket `inode` in one of its epoll sets: it is in its accept loop."""
+def _fd_links(pid: int) -> Iterator[tuple[str, str]]:
+    """(fd, what it points at) for each of `pid`'s open descriptors; nothing if it is gone."""
     fd_dir = f"/proc/{pid}/fd"
-    needle = f" ino:{inode:x} "
     try:
         names = os.listdir(fd_dir)
     except OSError:
-        return False
+        return
     for name in names:
         with contextlib.suppress(OSError):
-            if os.readlink(f"{fd_dir}/{name}") != "anon_inode:[eventpoll]":
-                continue
-            with open(f"/proc/{pid}/fdinfo/{name}") as info:
-                if any(line.startswith("tfd:") and needle in line + " " for line in info):
-                    return True
+            yield name, os.readlink(f"{fd_dir}/{name}")
+
+
+def _watches(pid: int, inode: int) -> bool:
+    """Whether `pid` has the socket `inode` in one of its epoll sets: it is in its accept loop."""
+    needle = f" ino:{inode:x} "
+    for name, link in _fd_links(pid):
+        if link != "anon_inode:[eventpoll]":
+            continue
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/fdinfo/{name}") as info:
+            if any(line.startswith("tfd:") and needle in line + " " for line in info):
+                return True
     return False
 
 
 def _holds_socket(pid: int, inode: int) -> bool:
     target = f"socket:[{inode}]"
-    fd_dir = f"/proc/{pid}/fd"
-    try:
-        names = os.listdir(fd_dir)
-    except OSError:
-        return False
-    for name in names:
-        with contextlib.suppress(OSError):
-            if os.readlink(f"{fd_dir}/{name}") == target:
-                return True
-    return False
+    return any(link == target for _, link in _fd_links(pid))
