@@ -56,23 +56,20 @@ def generate(app: Conduit, settings: ServerSettings | None = None) -> Program:
 
 def emit_imports(w: Writer, *, server: bool = True) -> None:
     """The runtime names generated code uses, each under a `_c` alias, so no tool (say one named
-    `fail`) can shadow it; without `server`, only those the tools' calls use."""
+    `fail`) can shadow it; without `server`, only those the tools' calls use (runtime/calls.codon:
+    no HTTP or protocol code to compile)."""
     w.emit("from conduit_runtime.buffer import Buffer as _CBuffer")
     w.emit("from conduit_runtime.json import JsonDoc as _CJsonDoc, J_NULL as _J_NULL, J_TRUE as _J_TRUE")
     w.emit("from conduit_runtime.json import J_FALSE as _J_FALSE, J_NUM as _J_NUM, J_STR as _J_STR")
     w.emit("from conduit_runtime.json import J_ARR as _J_ARR, J_OBJ as _J_OBJ")
     w.emit("from conduit_runtime.json import json_object as _cj_object, json_array as _cj_array")
+    w.emit("from conduit_runtime.calls import McpConfig as _CMcpConfig, McpState as _CMcpState")
+    w.emit("from conduit_runtime.calls import json_items as _c_items, fail as _c_fail")
+    w.emit("from conduit_runtime.calls import write_result as _c_write_result, write_result_none as _c_write_none")
     if server:
         w.emit("from conduit_runtime.http import Request as _CRequest, Reply as _CReply")
         w.emit("from conduit_runtime.loop import ServerConfig as _CServerConfig, serve as _c_serve")
-    if server:
-        w.emit("from conduit_runtime.mcp import McpConfig as _CMcpConfig, McpState as _CMcpState")
-        w.emit("from conduit_runtime.mcp import handle_mcp as _c_handle_mcp, json_items as _c_items, fail as _c_fail")
-        w.emit("from conduit_runtime.mcp import write_result as _c_write_result, write_result_none as _c_write_none")
-    else:  # the call side alone (runtime/calls.codon): no HTTP or protocol code to compile
-        w.emit("from conduit_runtime.calls import McpConfig as _CMcpConfig, McpState as _CMcpState")
-        w.emit("from conduit_runtime.calls import json_items as _c_items, fail as _c_fail")
-        w.emit("from conduit_runtime.calls import write_result as _c_write_result, write_result_none as _c_write_none")
+        w.emit("from conduit_runtime.mcp import handle_mcp as _c_handle_mcp")
 
 
 def emit_tools(w: Writer, tools: list[Tool]) -> list[str]:
