@@ -30,7 +30,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 tag = sys.argv[1] if len(sys.argv) > 1 else "a"
 print(f"pid={os.getpid()} listen_pid={os.environ.get('LISTEN_PID')} "
-      f"listen_fds={os.environ.get('LISTEN_FDS')}", flush=True)
+      f"listen_fds={os.environ.get('LISTEN_FDS')} "
+      f"openblas_threads={os.environ.get('OPENBLAS_NUM_THREADS')}", flush=True)
 time.sleep(float(os.environ.get("START_DELAY", "0")))
 sock = socket.socket(fileno=3)
 print(f"fd3 port={sock.getsockname()[1]}", flush=True)
@@ -181,6 +182,15 @@ def test_child_gets_the_systemd_environment(server_script: Path) -> None:
     with Supervisor() as sup:
         process = sup.start([sys.executable, server_script])
         assert f"pid={process.pid} listen_pid={process.pid} listen_fds=1" in process.logs()
+
+
+def test_child_starts_with_one_openblas_thread_unless_told_otherwise(server_script: Path) -> None:
+    """Codon's runtime starts OpenBLAS's thread pool at load; servers use no BLAS."""
+    unset = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    with Supervisor() as sup:
+        assert "openblas_threads=1" in sup.start([sys.executable, server_script], env=unset).logs()
+        env = {**unset, "OPENBLAS_NUM_THREADS": "4"}
+        assert "openblas_threads=4" in sup.replace([sys.executable, server_script], env=env).logs()
 
 
 def test_child_that_exits_at_once_reports_its_output() -> None:
