@@ -9,7 +9,7 @@ few microseconds. Three phases:
    answer) and poll the server until a call returns the new value: by default the python
    backend answers it while the native build runs (`NotebookSession(interim=True)`), and the
    native server takes over when built; `--no-interim` waits for the native build, which for
-   an edit compiles only the tools library that the cached core loads (conduit.codegen_lib);
+   an edit compiles only the tools library that the cached core loads (conduit.codegen.split);
 3. re-run the unchanged notebook in a new session: must cost 0 compiles.
 
     python benchmarks/edit_to_serve.py [--backend native|python] [--edits 3] [--no-interim]

@@ -14,7 +14,7 @@ Example:
     ```
 """
 
-from .app import Conduit, ServerSettings
+from .app import Conduit
 from .errors import (
     BuildError,
     CodonNotFoundError,
@@ -25,6 +25,7 @@ from .errors import (
     ToolDefinitionError,
     UnsupportedCodeError,
 )
+from .settings import ServerSettings
 from .tools import Tool
 from .web import BadRequest, Request, Response
 

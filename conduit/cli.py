@@ -10,10 +10,10 @@ import argparse
 import json
 import sys
 
-from .app import BACKENDS
 from .errors import ConduitError
 from .loader import load_app
 from .serving import run_forever
+from .settings import BACKENDS
 
 
 def main(argv: list[str] | None = None) -> int:

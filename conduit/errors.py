@@ -1,6 +1,7 @@
 """Conduit's exceptions.
 
     ConduitError
+    ├── UsageError               a command or magic was given arguments it cannot use
     ├── ToolDefinitionError      a tool cannot be registered: bad name, duplicate, unsupported type
     ├── UnsupportedCodeError     tool code outside the Python/Codon subset, found before Codon runs
     ├── ToolchainError
@@ -30,6 +31,7 @@ __all__ = [
     "ToolDefinitionError",
     "ToolchainError",
     "UnsupportedCodeError",
+    "UsageError",
 ]
 
 
@@ -38,6 +40,10 @@ class ConduitError(Exception):
 
     def __reduce__(self):  # keep keyword attributes across pickling (e.g. from a worker process)
         return (self.__class__, self.args, self.__dict__)
+
+
+class UsageError(ConduitError, ValueError):
+    """A command or magic was called with arguments it cannot use; the message shows the right form."""
 
 
 class ToolDefinitionError(ConduitError):

@@ -33,7 +33,7 @@ from urllib.parse import unquote
 from .errors import ToolDefinitionError
 from .tools import Source, source_of
 
-METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 MCP_PATH = "/mcp"
 
 SegmentKind = Literal["static", "param", "rest"]
@@ -127,9 +127,11 @@ def make_route(pattern: str, methods: Sequence[str], fn: Callable[..., Any], sou
     if isinstance(methods, str):
         methods = [methods]
     upper = tuple(dict.fromkeys(m.upper() for m in methods))
-    unknown = [m for m in upper if m not in METHODS]
+    unknown = [m for m in upper if m not in HTTP_METHODS]
     if unknown or not upper:
-        raise RouteDefinitionError(f"route {pattern!r}: methods must be some of {list(METHODS)}, got {list(methods)}")
+        raise RouteDefinitionError(
+            f"route {pattern!r}: methods must be some of {list(HTTP_METHODS)}, got {list(methods)}"
+        )
     if not inspect.isfunction(fn):
         raise RouteDefinitionError(
             f"a route handler must be a plain function, got {fn!r}; "
@@ -221,7 +223,7 @@ class RouteTable:
             return self._compiled
         endpoints: list[Endpoint] = []
         buckets: dict[str, Bucket] = {}
-        for method in METHODS:
+        for method in HTTP_METHODS:
             routes = [r for r in self._routes if method in r.methods]
             if not routes:
                 continue
@@ -261,7 +263,7 @@ class RouteTable:
             methods.append("HEAD")
         if methods and "OPTIONS" not in methods:
             methods.append("OPTIONS")
-        return sorted(methods, key=METHODS.index)
+        return sorted(methods, key=HTTP_METHODS.index)
 
 
 def normalize(path: str) -> str:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from . import codegen, toolchain
-from .app import Backend, Conduit, ServerSettings
 from .loader import app_reference
+from .settings import Backend, ServerSettings
 from .supervisor import Supervisor
+
+if TYPE_CHECKING:
+    from .app import Conduit
 
 
 def native_build(app: Conduit, settings: ServerSettings | None = None) -> toolchain.Build:

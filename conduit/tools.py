@@ -168,14 +168,8 @@ def _read_params(fn: Callable[..., Any], docs: Mapping[str, str]) -> list[Param]
 
 
 def _check_default(spec: TypeSpec, value: Any, where: str) -> None:
-    from .arguments import ArgumentError, decode_value
-
-    if value is None and spec.kind == "optional":
-        return
-    try:
-        decode_value(spec, value, "default")
-    except ArgumentError:
-        raise ToolDefinitionError(f"{where}: default {value!r} does not match its type ({spec.describe()})") from None
+    if not spec.accepts(value):
+        raise ToolDefinitionError(f"{where}: default {value!r} does not match its type ({spec.describe()})")
 
 
 def _read_annotations(annotations: Any, tool_name: str) -> dict[str, Any]:

@@ -77,6 +77,27 @@ class TypeSpec:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         return self.kind
 
+    def accepts(self, value: Any) -> bool:
+        """Whether a JSON value (as `json.loads` gives it) is of this type; ints must fit in 64 bits."""
+        kind = self.kind
+        if kind == "str":
+            return isinstance(value, str)
+        if kind == "bool":
+            return isinstance(value, bool)
+        if kind == "int":
+            return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+        if kind == "float":
+            return isinstance(value, (int, float)) and not isinstance(value, bool)
+        if kind == "literal":
+            return any(type(value) is type(choice) and value == choice for choice in self.choices)
+        if kind == "optional":
+            return value is None or self.inner.accepts(value)
+        if kind == "list":
+            return isinstance(value, list) and all(self.inner.accepts(item) for item in value)
+        if kind == "dict":
+            return isinstance(value, dict) and all(self.inner.accepts(item) for item in value.values())
+        return False
+
     @property
     def inner(self) -> TypeSpec:
         assert self.item is not None, f"{self.kind} has no item type"

@@ -11,8 +11,7 @@ import json
 import shlex
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
@@ -20,11 +19,8 @@ from IPython.display import DisplayHandle, display
 from traitlets import Bool, Enum, Float, Int, Unicode
 from traitlets.config import Configurable
 
-from conduit.errors import ConduitError, ServerError
+from conduit.errors import ConduitError, UsageError
 from conduit.notebook import NotebookSession, Progress, Status
-
-if TYPE_CHECKING:
-    from conduit.bench import BenchResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -91,7 +87,6 @@ class ConduitMagics(Magics):
         self._session: NotebookSession | None = None
         self._cell_id: str | None = None
         self._cell_number = 0
-        self._last_bench: BenchResult | None = None  # what `%conduit_bench --compare` draws under
 
     @property
     def session(self) -> NotebookSession:
@@ -225,38 +220,21 @@ class ConduitMagics(Magics):
         the previous run of this session under this one; `-o VAR` keeps the result in VAR
         (`VAR.p99`, `VAR.latencies_ns`, `VAR.compare(...)`), as `%timeit -o` does.
         """
-        from conduit import bench  # numpy and matplotlib: loaded by the first benchmark only
-
         args = parse_argstring(self.conduit_bench, line)
         arguments = parse_json_object(unquote(args.args)) if args.args else None
         if args.var is not None and not args.var.isidentifier():
-            raise ValueError(f"-o {args.var}: give a variable name, e.g. -o result")
-        status = self.session.wait()
-        if status.url is None:
-            raise ServerError("no server is running: define a tool with %%conduit_tool, or run %conduit_serve")
-        label = f"{args.tool or 'tools/list'} ({status.backend})"
-        result = bench.run(
-            status.url,
+            raise UsageError(f"-o {args.var}: give a variable name, e.g. -o result")
+        result = self.session.bench(
             args.tool,
             arguments,
             requests=args.requests,
             connections=args.connections,
             duration=args.duration,
-            label=label,
+            compare=args.compare,
         )
-        shown = result
-        if args.compare:
-            previous = self._last_bench
-            if previous is None:
-                print("conduit: no earlier %conduit_bench in this session to compare with")
-            else:
-                if previous.label == label:
-                    previous = replace(previous, label=f"{label}, before")
-                shown = result.compare(previous)
-        self._last_bench = result
         if args.var is not None:
-            self.shell.user_ns[args.var] = shown
-        display(shown)
+            self.shell.user_ns[args.var] = result
+        display(result)
 
     @line_magic
     @in_user_terms

@@ -5,7 +5,7 @@ from typing import Literal, Optional
 import pytest
 
 from conduit import Conduit
-from conduit.arguments import ArgumentError, decode_arguments
+from conduit.python_backend.arguments import ArgumentError, decode_arguments
 
 
 def make_tool():

@@ -1,4 +1,4 @@
-"""The split server (conduit.codegen_lib): a core built once, serving a tools library built per edit.
+"""The split server (conduit.codegen.split): a core built once, serving a tools library built per edit.
 
 The protocol suite runs again against it: its tests are imported below and take this module's
 `server` and `session_server` fixtures, so the split answers exactly as the one-program server.
@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from test_protocol import *  # noqa: F403  # the protocol suite, against the split server
 
-from conduit import Conduit, codegen_lib, toolchain
+from conduit import Conduit, toolchain
+from conduit.codegen import split
 from conduit.loader import load_app
 from conduit.notebook import NotebookSession
 from conduit.supervisor import Supervisor
@@ -26,11 +27,11 @@ needs_codon = pytest.mark.skipif(toolchain.native_unavailable_reason() is not No
 
 def build_split(app: Conduit) -> list[str]:
     """The argv of the app's split server: `core TOOLS.so`."""
-    split = codegen_lib.generate_split(app, app.settings.with_address("127.0.0.1", 0))
-    assert split is not None
-    core = toolchain.build(split.core.text, name=codegen_lib.CORE_NAME, source_map=split.core.source_map)
+    programs = split.generate_split(app, app.settings.with_address("127.0.0.1", 0))
+    assert programs is not None
+    core = toolchain.build(programs.core.text, name=split.CORE_NAME, source_map=programs.core.source_map)
     tools = toolchain.build(
-        split.tools.text, name=codegen_lib.LIB_NAME, flags=codegen_lib.LIB_FLAGS, source_map=split.tools.source_map
+        programs.tools.text, name=split.LIB_NAME, flags=split.LIB_FLAGS, source_map=programs.tools.source_map
     )
     return [str(core.binary), str(tools.binary)]
 
@@ -70,12 +71,12 @@ def tools_app(*sources: str) -> Conduit:
 def test_the_core_does_not_depend_on_the_tools() -> None:
     one = tools_app("def a(x: int) -> int:\n    return x\n")
     two = tools_app("def b(s: str) -> str:\n    return s\n", "def c() -> int:\n    return 1\n")
-    assert codegen_lib.generate_core(one).text == codegen_lib.generate_core(two).text
-    assert codegen_lib.generate_tools_lib(one).text != codegen_lib.generate_tools_lib(two).text
+    assert split.generate_core(one).text == split.generate_core(two).text
+    assert split.generate_tools_lib(one).text != split.generate_tools_lib(two).text
 
 
 def test_an_app_with_routes_has_no_split() -> None:
-    assert codegen_lib.generate_split(load_app(str(APPS / "routes_app.py"))) is None
+    assert split.generate_split(load_app(str(APPS / "routes_app.py"))) is None
 
 
 @needs_codon

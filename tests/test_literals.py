@@ -2,7 +2,7 @@
 
 import ast
 
-from conduit.literals import rewrite_literals
+from conduit.codegen.literals import rewrite_literals
 
 
 def rewrite(source: str, params: dict[str, str] | None = None) -> str:

@@ -14,7 +14,8 @@ import pytest
 
 from conduit.client import ToolCallError
 from conduit.errors import ServerError, ToolDefinitionError, UnsupportedCodeError
-from conduit.notebook import NotebookSession, cell_functions, tools_app
+from conduit.notebook import NotebookSession, cell_functions
+from conduit.python_backend.notebook_tools import tools_app
 
 
 def run_cell(session: NotebookSession, key: str | None, cell: str, number: int = 1, **options) -> list[str]:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conduit import phf
+from conduit.codegen import phf
 
 
 def random_keys(n: int, seed: int, max_len: int = 40, min_len: int = 0) -> list[bytes]:

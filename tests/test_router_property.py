@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conduit.codegen_routes import emit_dispatch
-from conduit.program import Writer
-from conduit.routing import METHODS, Route, RouteDefinitionError, RouteTable, Segment, parse_pattern
+from conduit.codegen.program import Writer
+from conduit.codegen.routes import emit_dispatch
+from conduit.routing import HTTP_METHODS, Route, RouteDefinitionError, RouteTable, Segment, parse_pattern
 from conduit.tools import Source
 
 STATIC = ["a", "b", "users", "me", "x-1"]
@@ -89,7 +89,7 @@ def _program(tables: list[RouteTable]) -> str:
         w.emit(f"    if k == {k}:")
         w.emit(f"        return _t{k}_find(m, p, n, spans)")
     w.emit("    return -1")
-    w.emit(f"_methods = {list(METHODS)!r}")
+    w.emit(f"_methods = {list(HTTP_METHODS)!r}")
     w.emit(f"spans = Ptr[int]({2 * MAX_PARAMS})")
     w.emit("for line in sys.stdin:")
     w.emit('    k, method, path = line.rstrip("\\n").split(" ")')

@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 
-from conduit.subset import check_tool
+from conduit.codegen.subset import check_tool
 
 
 def findings(source: str) -> list[tuple[int, str]]:

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from conduit import toolchain
+from conduit.codegen import SourceMap
 from conduit.errors import BuildError, CodonNotFoundError
-from conduit.toolchain import SourceMap, build, cache_key, find_codon
+from conduit.toolchain import build, cache_key, find_codon
 
 native = pytest.mark.skipif(
     toolchain.native_unavailable_reason() is not None,

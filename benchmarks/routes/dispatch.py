@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from conduit import toolchain  # noqa: E402
-from conduit.codegen_routes import emit_dispatch  # noqa: E402
-from conduit.program import Writer  # noqa: E402
+from conduit.codegen.program import Writer  # noqa: E402
+from conduit.codegen.routes import emit_dispatch  # noqa: E402
 from conduit.routing import Route, RouteTable, parse_pattern  # noqa: E402
 from conduit.tools import Source  # noqa: E402
 

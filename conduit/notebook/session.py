@@ -18,119 +18,32 @@ with the kernel.
 
 from __future__ import annotations
 
-import ast
-import html
 import itertools
 import sys
-import textwrap
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any, Literal
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
-from . import codegen, codegen_lib, toolchain
-from .app import Backend, Conduit
-from .client import call_tool
-from .errors import BuildError, ServerError, ToolDefinitionError
-from .serving import resolve_backend
-from .supervisor import Supervisor
-from .tools import Source, Tool
+from .. import codegen, toolchain
+from ..app import Conduit
+from ..client import call_tool
+from ..codegen.split import CORE_NAME, LIB_FLAGS, LIB_NAME, SplitProgram
+from ..errors import BuildError, ServerError, ToolDefinitionError
+from ..python_backend.notebook_tools import backend_argv
+from ..serving import resolve_backend
+from ..settings import Backend
+from ..supervisor import Supervisor
+from ..tools import Tool
+from .cells import cell_functions
+from .status import Progress, State, Status, ToolTable
 
-__all__ = ["NotebookSession", "Status", "ToolTable", "cell_functions", "tools_app"]
+if TYPE_CHECKING:
+    from ..bench import BenchResult
 
-State = Literal["idle", "building", "serving", "failed", "stopped"]
-Progress = Callable[["Status"], None]
-
-
-# -- reading a cell --------------------------------------------------------------------------
-
-
-def cell_functions(cell: str, filename: str) -> list[tuple[str, Source]]:
-    """The public top-level functions a cell defines, each with its own source and first line."""
-    tree = ast.parse(cell, filename)
-    lines = cell.splitlines()
-    found = []
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
-            start = node.decorator_list[0].lineno if node.decorator_list else node.lineno
-            text = textwrap.dedent("\n".join(lines[start - 1 : node.end_lineno])) + "\n"
-            found.append((node.name, Source(text, filename, start)))
-    return found
-
-
-# -- what the user sees -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Status:
-    """A snapshot of the notebook's server: one line as text, a small table as HTML."""
-
-    state: State
-    tools: tuple[str, ...]
-    backend: Backend
-    url: str | None = None
-    pid: int | None = None
-    seconds: float | None = None
-    cached: bool = False
-    interim: bool = False  # the python backend serves these tools while the native build runs
-    builds: int = 0  # compiles this session; 0 when every build came from the cache
-    error: BaseException | None = field(default=None, compare=False)
-
-    @property
-    def line(self) -> str:
-        count = f"{len(self.tools)} tool{'' if len(self.tools) == 1 else 's'}"
-        if self.state == "building" and self.interim:
-            return f"conduit: serving {count} at {self.url} with the python backend while the native build runs..."
-        if self.state == "building":
-            return f"conduit: building {count} ({self.backend})..."
-        if self.state == "serving":
-            if self.backend == "python":
-                return f"conduit: serving {count} at {self.url} (python backend, started in {self.seconds:.1f} s)"
-            cached = ", cached" if self.cached else ""
-            return f"conduit: serving {count} at {self.url} (built in {self.seconds:.1f} s{cached})"
-        if self.state == "failed":
-            first = str(self.error).splitlines()[0] if self.error is not None else "unknown error"
-            still = f"; still serving the previous tools at {self.url}" if self.url else ""
-            return f"conduit: build failed: {first}{still}"
-        if self.state == "stopped":
-            return f"conduit: stopped ({count} defined; %conduit_serve starts it again)"
-        return f"conduit: {count} defined, not served"
-
-    def __repr__(self) -> str:
-        return self.line
-
-    def _repr_html_(self) -> str:
-        ready = "-" if self.seconds is None else f"{self.seconds:.1f} s" + (" (cached)" if self.cached else "")
-        rows = [
-            ("state", self.state),
-            ("tools", ", ".join(self.tools) or "none"),
-            ("url", self.url or "-"),
-            ("pid", str(self.pid) if self.pid else "-"),
-            ("backend", self.backend),
-            ("ready in", ready),
-        ]
-        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
-        return f"<table>{body}</table>"
-
-
-@dataclass(frozen=True)
-class ToolTable:
-    """The notebook's tools, as `%conduit_tools` lists them."""
-
-    rows: tuple[tuple[str, str, str, str], ...]  # name, signature, cell, description
-
-    def __repr__(self) -> str:
-        if not self.rows:
-            return "no tools defined yet: write a %%conduit_tool cell"
-        return "\n".join(f"{name}{sig}  [{cell}]  {doc}".rstrip() for name, sig, cell, doc in self.rows)
-
-    def _repr_html_(self) -> str:
-        head = "<tr><th>tool</th><th>signature</th><th>cell</th><th>description</th></tr>"
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>" for row in self.rows)
-        return f"<table>{head}{body}</table>"
+__all__ = ["NotebookSession"]
 
 
 # -- the session ------------------------------------------------------------------------------
@@ -144,7 +57,7 @@ class _Snapshot:
     app: Conduit
     backend: Backend
     program: codegen.Program | None  # the whole server in one program
-    split: codegen_lib.SplitProgram | None = None  # the same as a core and a tools library
+    split: SplitProgram | None = None  # the same as a core and a tools library
 
 
 class NotebookSession:
@@ -193,6 +106,7 @@ class NotebookSession:
         self._builds = 0
         self._worker: threading.Thread | None = None
         self._closed = False
+        self._last_bench: BenchResult | None = None  # what `bench(compare=True)` draws under
 
     # -- cells ----------------------------------------------------------------------------
 
@@ -300,7 +214,7 @@ class NotebookSession:
             app = self._app(self._tools)
             native = self.backend == "native" and bool(self._tools)
             program = codegen.generate(app) if native else None
-            split = codegen_lib.generate_split(app) if native else None
+            split = codegen.generate_split(app) if native else None
             self._wanted = _Snapshot(self._generation, app, self.backend, program, split)
             self._waiting.append((self._generation, future, progress))
             self._last = self._status("building", self._wanted)
@@ -380,7 +294,7 @@ class NotebookSession:
     def _serve(self, snapshot: _Snapshot) -> Status:
         started = time.perf_counter()
         supervisor = self._supervisor_for_serving()
-        python_argv = _python_backend_argv(snapshot.app, supervisor.run_dir / f"tools_{snapshot.generation}.py")
+        python_argv = backend_argv(snapshot.app, supervisor.run_dir / f"tools_{snapshot.generation}.py")
         program = snapshot.program
         if program is None:
             supervisor.replace(python_argv)
@@ -428,9 +342,9 @@ class NotebookSession:
             file=self._out,
         )
 
-    def _serve_split(self, supervisor: Supervisor, split: codegen_lib.SplitProgram) -> bool:
-        core = self._build(split.core, name=codegen_lib.CORE_NAME)
-        tools = self._build(split.tools, name=codegen_lib.LIB_NAME, flags=codegen_lib.LIB_FLAGS)
+    def _serve_split(self, supervisor: Supervisor, programs: SplitProgram) -> bool:
+        core = self._build(programs.core, name=CORE_NAME)
+        tools = self._build(programs.tools, name=LIB_NAME, flags=LIB_FLAGS)
         supervisor.replace([str(core.binary), str(tools.binary)])
         return core.cached and tools.cached
 
@@ -486,15 +400,58 @@ class NotebookSession:
 
     # -- calling --------------------------------------------------------------------------
 
-    def call(self, tool: str, arguments: Mapping[str, Any] | None = None, *, timeout: float = 30.0) -> Any:
-        """Call `tool` through the running server (after the build in progress) and return its result."""
+    def serving_status(self) -> Status:
+        """The status once the build in progress (if any) is done; an error if nothing serves."""
         status = self.wait()
         if status.url is None:
             raise ServerError("no server is running: define a tool with %%conduit_tool, or run %conduit_serve")
+        return status
+
+    def call(self, tool: str, arguments: Mapping[str, Any] | None = None, *, timeout: float = 30.0) -> Any:
+        """Call `tool` through the running server (after the build in progress) and return its result."""
+        status = self.serving_status()
         known = self._tools.get(tool)
         if known is None:
             raise ToolDefinitionError(f"no tool named {tool!r}; the tools are: {', '.join(self._tools) or 'none'}")
         return call_tool(status.url, tool, dict(arguments or {}), unwrap=known.wraps_result, timeout=timeout)
+
+    def bench(
+        self,
+        tool: str | None = None,
+        arguments: Mapping[str, Any] | None = None,
+        *,
+        requests: int = 10_000,
+        connections: int = 50,
+        duration: float | None = None,
+        compare: bool = False,
+    ) -> BenchResult:
+        """Put load on the server (after the build in progress) and return the figures.
+
+        With `compare`, the result is drawn over the previous benchmark of this session (a
+        note on stdout, under the cell, says so when there is none). numpy and matplotlib load with the first benchmark.
+        """
+        from .. import bench
+
+        status = self.serving_status()
+        label = f"{tool or 'tools/list'} ({status.backend})"
+        result = bench.run(
+            status.url,  # type: ignore[arg-type]
+            tool,
+            dict(arguments) if arguments is not None else None,
+            requests=requests,
+            connections=connections,
+            duration=duration,
+            label=label,
+        )
+        previous, self._last_bench = self._last_bench, result
+        if not compare:
+            return result
+        if previous is None:
+            print("conduit: no earlier %conduit_bench in this session to compare with")
+            return result
+        if previous.label == label:
+            previous = replace(previous, label=f"{label}, before")
+        return result.compare(previous)
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -550,67 +507,8 @@ class NotebookSession:
 def _is_cached(snapshot: _Snapshot) -> bool:
     """Whether serving `snapshot` natively would find its binaries in the cache (no compile)."""
     if snapshot.split is not None:
-        split = snapshot.split
-        programs = [(split.core, codegen_lib.CORE_NAME, toolchain.DEFAULT_FLAGS)]
-        programs.append((split.tools, codegen_lib.LIB_NAME, codegen_lib.LIB_FLAGS))
-    else:
-        assert snapshot.program is not None
-        programs = [(snapshot.program, "server", toolchain.DEFAULT_FLAGS)]
-    codon = toolchain.find_codon()
-    version = toolchain.codon_version(codon)
-    cache = toolchain.default_cache_dir()
-    for program, name, flags in programs:
-        key = toolchain.cache_key(program.text, codon=codon, version=version, flags=flags, name=name)
-        if not (cache / key / name).is_file():
-            return False
-    return True
-
-
-# -- the python backend's process -------------------------------------------------------------
-
-_TYPING_NAMES = ("Dict", "List", "Literal", "Optional", "Tuple")
-
-
-def _python_backend_argv(app: Conduit, module: Path) -> list[str]:
-    """Write the tools' own sources to a module the child imports: it sees what the native server sees."""
-    specs = [
-        {
-            "name": tool.name,
-            "source": tool.source.text,
-            "filename": tool.source.filename,
-            "first_line": tool.source.first_line,
-            "function": tool.fn.__name__,
-            "title": tool.title,
-            "description": tool.description,
-            "annotations": dict(tool.annotations) or None,
-        }
-        for tool in app
-    ]
-    module.write_text(
-        '"""The notebook\'s tools for the python backend; written by conduit.notebook."""\n\n'
-        "from conduit.notebook import tools_app\n\n"
-        f"app = tools_app({app.name!r}, {specs!r})\n"
-    )
-    return [sys.executable, "-m", "conduit.python_backend", f"{module}:app"]
-
-
-def tools_app(name: str, specs: Sequence[Mapping[str, Any]]) -> Conduit:
-    """Rebuild a notebook's app from its tools' sources, each run in a namespace of its own."""
-    import typing
-
-    app = Conduit(name, backend="python")
-    for spec in specs:
-        namespace: dict[str, Any] = {n: getattr(typing, n) for n in _TYPING_NAMES}
-        # Pad to the cell's own line numbers, so tracebacks point where the user wrote the code.
-        code = "\n" * (spec["first_line"] - 1) + spec["source"]
-        exec(compile(code, spec["filename"], "exec"), namespace)
-        source = Source(spec["source"], spec["filename"], spec["first_line"])
-        app.add_tool(
-            namespace[spec["function"]],
-            name=spec["name"],
-            title=spec["title"],
-            description=spec["description"],
-            annotations=spec["annotations"],
-            source=source,
+        return toolchain.is_cached(snapshot.split.core.text, name=CORE_NAME) and toolchain.is_cached(
+            snapshot.split.tools.text, name=LIB_NAME, flags=LIB_FLAGS
         )
-    return app
+    assert snapshot.program is not None
+    return toolchain.is_cached(snapshot.program.text)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .errors import UnsupportedCodeError
+from ..errors import UnsupportedCodeError
 from .literals import rewrite_literals
 from .subset import check_tool
-from .toolchain import SourceMap
-from .tools import Source
+
+if TYPE_CHECKING:
+    from ..tools import Source
 
 # Exceptions user code may raise, caught by name: Codon's `except Exception` does not catch
 # subclasses (codon#737), so generated calls name each one; a bare `except:` catches the rest.
@@ -34,6 +36,43 @@ CAUGHT_EXCEPTIONS = (
     "OSError",
     "StopIteration",
 )
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """Where a generated line came from: the user's file (or cell name), line and its text."""
+
+    file: str
+    line: int
+    text: str
+
+
+class SourceMap:
+    """Generated program line (1-based) -> the user's line it was copied from.
+
+    Codegen fills it while writing the program; `build` uses it to report errors in the
+    user's terms. Lines codegen invents (dispatch, decoders) stay unmapped.
+    """
+
+    def __init__(self) -> None:
+        self._lines: dict[int, SourceLine] = {}
+
+    def add(self, program_line: int, file: str, line: int, text: str) -> None:
+        self._lines[program_line] = SourceLine(file, line, text)
+
+    def add_block(self, program_line: int, file: str, source: str, first_line: int = 1) -> None:
+        """Map consecutive program lines from `program_line` on to the lines of `source`."""
+        for offset, text in enumerate(source.splitlines()):
+            self.add(program_line + offset, file, first_line + offset, text)
+
+    def get(self, program_line: int) -> SourceLine | None:
+        return self._lines.get(program_line)
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def __repr__(self) -> str:
+        return f"<SourceMap {len(self._lines)} lines>"
 
 
 @dataclass(frozen=True)

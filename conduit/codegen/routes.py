@@ -17,9 +17,9 @@ from __future__ import annotations
 import inspect
 import json
 
+from ..routing import HTTP_METHODS, Bucket, Endpoint, Route, RouteTable, TrieNode
 from . import phf
 from .program import CAUGHT_EXCEPTIONS, Writer, emit_function
-from .routing import METHODS, Bucket, Endpoint, Route, RouteTable, TrieNode
 
 _MANY_CHILDREN = 6  # a trie node with more static children than this looks them up by perfect hash
 
@@ -34,6 +34,7 @@ from conduit_runtime.web import Request, Response, BadRequest"""
 def emit_routes(w: Writer, routes: RouteTable, taken: set[str]) -> None:
     """The handlers, one call wrapper per route, and the dispatcher (`_c_find`, `_c_allowed`, `_c_call`)."""
     endpoints, buckets = routes.compile()
+    _emit_guard(w)
     wrappers: dict[int, str] = {}
     for index, route in enumerate(routes):
         name = _emit_handler(w, route, taken)
@@ -81,22 +82,32 @@ def _emit_handler(w: Writer, route: Route, taken: set[str]) -> str:
     )
 
 
-def _emit_wrapper(w: Writer, index: int, route: Route, handler: str) -> str:
-    returns = inspect.signature(route.fn).return_annotation
-    octets = returns in (bytes, "bytes")
-    name = f"_c_route_{index}"
-    w.emit(f"# {route.describe()}: call, write the result; an exception is a JSON 400 or 500")
-    w.emit(f"def {name}(req: _CWebRequest, reply: _CReply):")
+def _emit_guard(w: Writer) -> None:
+    """`_c_route_guarded`: call a handler and write its result; an exception is a JSON 400 or 500.
+
+    Written once per program, for the reason `codegen.decoders.emit_guard` gives.
+    """
+    w.emit("def _c_route_guarded(f, reply: _CReply, octets: bool, what: str):")
     w.emit("    try:")
-    w.emit(f"        _c_reply_with(reply, {handler}(req), {octets})")
+    w.emit("        _c_reply_with(reply, f(), octets)")
     w.emit("    except _CBadRequest as e:")
     w.emit('        _c_reply_error(reply, 400, "Bad Request", e.message)')
     for exc in CAUGHT_EXCEPTIONS:
         w.emit(f"    except {exc} as e:")
         w.emit(f'        _c_reply_error(reply, 500, "Internal Server Error", "{exc}: " + e.message)')
     w.emit("    except:")
-    detail = json.dumps(f"route {route.name!r} raised an exception")
-    w.emit(f'        _c_reply_error(reply, 500, "Internal Server Error", {detail})')
+    w.emit('        _c_reply_error(reply, 500, "Internal Server Error", what + " raised an exception")')
+    w.emit()
+
+
+def _emit_wrapper(w: Writer, index: int, route: Route, handler: str) -> str:
+    returns = inspect.signature(route.fn).return_annotation
+    octets = returns in (bytes, "bytes")
+    name = f"_c_route_{index}"
+    what = json.dumps(f"route {route.name!r}")
+    w.emit(f"# {route.describe()}: call, write the result")
+    w.emit(f"def {name}(req: _CWebRequest, reply: _CReply):")
+    w.emit(f"    _c_route_guarded(lambda: {handler}(req), reply, {octets}, {what})")
     w.emit()
     return name
 
@@ -143,7 +154,7 @@ def emit_dispatch(w: Writer, endpoints: list[Endpoint], buckets: dict[str, Bucke
         _emit_bucket(w, method, bucket, endpoints)
     w.emit("def _c_find(m: int, p: Ptr[byte], n: int, spans: Ptr[int]) -> int:")
     w.emit('    """The endpoint serving method bucket m (web.GET, ...) and path p[0:n], or -1."""')
-    for m, method in enumerate(METHODS):
+    for m, method in enumerate(HTTP_METHODS):
         if method == "HEAD" and "GET" in buckets:
             w.emit(f"    if m == {m}:  # HEAD: its own routes, then GET's")
             if "HEAD" in buckets:
@@ -159,7 +170,7 @@ def emit_dispatch(w: Writer, endpoints: list[Endpoint], buckets: dict[str, Bucke
     w.emit("def _c_allowed(p: Ptr[byte], n: int, spans: Ptr[int]) -> int:")
     w.emit('    """Bit m set for each method bucket m with a route for p[0:n] (for 405 and Allow)."""')
     w.emit("    a = 0")
-    for m, method in enumerate(METHODS):
+    for m, method in enumerate(HTTP_METHODS):
         if method in buckets:
             w.emit(f"    if _c_find_{method}(p, n, spans) >= 0:")
             w.emit(f"        a |= {1 << m}  # {method}")

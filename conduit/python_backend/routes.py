@@ -13,8 +13,8 @@ import json
 import anyio
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .routing import MCP_PATH, RouteTable
-from .web import JSON, BadRequest, Request, Response, encode_body
+from ..routing import MCP_PATH, RouteTable
+from ..web import JSON, BadRequest, Request, Response, encode_body
 
 
 class RouteApp:

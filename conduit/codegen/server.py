@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from . import phf
-from .app import Conduit, ServerSettings
-from .codegen_routes import RUNTIME_IMPORTS as ROUTE_IMPORTS
-from .codegen_routes import emit_handler_class_members, emit_routes
-from .program import CAUGHT_EXCEPTIONS, Program, Writer, emit_function
-from .tools import Tool
-from .typespec import TypeSpec
+from .decoders import Decoders, codon_param, emit_call, emit_guard
+from .program import Program, Writer, emit_function
+from .routes import RUNTIME_IMPORTS as ROUTE_IMPORTS
+from .routes import emit_handler_class_members, emit_routes
+
+if TYPE_CHECKING:
+    from ..app import Conduit
+    from ..settings import ServerSettings
+    from ..tools import Tool
 
 # JSON-RPC methods the runtime serves, in the order of the M_* constants in runtime/mcp.codon.
-METHODS = (
+JSONRPC_METHODS = (
     "initialize",
     "ping",
     "tools/list",
@@ -46,7 +50,7 @@ def generate(app: Conduit, settings: ServerSettings | None = None) -> Program:
         w.emit(ROUTE_IMPORTS)
     w.emit()
     function_names = emit_tools(w, tools)
-    w.emit(phf.emit_codon(phf.build([m.encode() for m in METHODS]), "_method_index", helpers=False))
+    w.emit(phf.emit_codon(phf.build([m.encode() for m in JSONRPC_METHODS]), "_method_index", helpers=False))
     w.emit()
     if len(app.routes):
         emit_routes(w, app.routes, set(function_names))
@@ -64,10 +68,11 @@ def emit_imports(w: Writer, *, server: bool = True) -> None:
     w.emit("from conduit_runtime.json import J_ARR as _J_ARR, J_OBJ as _J_OBJ")
     w.emit("from conduit_runtime.json import json_object as _cj_object, json_array as _cj_array")
     w.emit("from conduit_runtime.calls import McpConfig as _CMcpConfig, McpState as _CMcpState")
-    w.emit("from conduit_runtime.calls import json_items as _c_items, fail as _c_fail")
-    w.emit("from conduit_runtime.calls import write_result as _c_write_result, write_result_none as _c_write_none")
+    w.emit("from conduit_runtime.calls import json_items as _c_items, fail as _c_fail, CALL_FAILED as _C_CALL_FAILED")
+    w.emit("from conduit_runtime.calls import write_result as _c_write_result")
     if server:
-        w.emit("from conduit_runtime.http import Request as _CRequest, Reply as _CReply")
+        w.emit("from conduit_runtime.http_request import Request as _CRequest")
+        w.emit("from conduit_runtime.http_response import Reply as _CReply")
         w.emit("from conduit_runtime.loop import ServerConfig as _CServerConfig, serve as _c_serve")
         w.emit("from conduit_runtime.mcp import handle_mcp as _c_handle_mcp")
 
@@ -81,9 +86,10 @@ def emit_tools(w: Writer, tools: list[Tool]) -> list[str]:
     function_names: dict[str, str] = {}
     for tool in tools:
         function_names[tool.name] = _emit_tool_function(w, tool, set(function_names.values()))
-    decoders = _Decoders()
+    emit_guard(w)
+    decoders = Decoders()
     for index, tool in enumerate(tools):
-        _emit_call(w, index, tool, function_names[tool.name], decoders)
+        emit_call(w, index, tool, function_names[tool.name], decoders)
     for text in decoders.functions:
         w.emit(text)
     w.emit("# ---- dispatch: perfect hashes fixed at build time " + "-" * 40)
@@ -96,154 +102,13 @@ def emit_tools(w: Writer, tools: list[Tool]) -> list[str]:
 
 
 def _emit_tool_function(w: Writer, tool: Tool, taken: set[str]) -> str:
-    params = ", ".join(_codon_param(p) for p in tool.params)
+    params = ", ".join(codon_param(p) for p in tool.params)
     # The return annotation stays where Codon can use it; mixed-type objects (`-> dict`) are inferred.
     returns = f" -> {tool.returns.codon()}" if tool.returns is not None and tool.returns.kind != "json" else ""
     param_types = {p.name: p.type.codon() for p in tool.params}
     return emit_function(
         w, tool.source, f"tool {tool.name!r}", lambda name: f"def {name}({params}){returns}:", param_types, taken
     )
-
-
-def _codon_param(param) -> str:
-    text = f"{param.name}: {param.type.codon()}"
-    if not param.required:
-        text += f" = {_codon_literal(param.default)}"
-    return text
-
-
-def _codon_literal(value) -> str:
-    if isinstance(value, bool) or value is None:
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value)
-    if isinstance(value, float):
-        return (
-            repr(value) if value == value and value not in (float("inf"), float("-inf")) else f"float({str(value)!r})"
-        )
-    if isinstance(value, (int,)):
-        return repr(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_codon_literal(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(k)}: {_codon_literal(v)}" for k, v in value.items()) + "}"
-    raise TypeError(f"cannot write {value!r} as a Codon literal")
-
-
-# ---- decoders and calls -----------------------------------------------------------------------
-
-
-class _Decoders:
-    """One check function and one decode function per composite type, shared between tools."""
-
-    def __init__(self) -> None:
-        self.functions: list[str] = []
-        self.names: dict[TypeSpec, int] = {}
-
-    def check(self, spec: TypeSpec, i: str) -> str:
-        if spec.kind == "str":
-            return f"doc.kind({i}) == _J_STR"
-        if spec.kind == "int":
-            return f"doc.is_int({i})"
-        if spec.kind == "float":
-            return f"doc.kind({i}) == _J_NUM"
-        if spec.kind == "bool":
-            return f"(doc.kind({i}) == _J_TRUE or doc.kind({i}) == _J_FALSE)"
-        return f"_check_{self._define(spec)}(doc, {i})"
-
-    def decode(self, spec: TypeSpec, i: str) -> str:
-        kind = spec.kind if spec.kind != "literal" else spec.codon()
-        if kind == "str":
-            return f"doc.as_str({i})"
-        if kind == "int":
-            return f"doc.as_int({i})"
-        if kind == "float":
-            return f"doc.as_float({i})"
-        if kind == "bool":
-            return f"doc.kind({i}) == _J_TRUE"
-        return f"_decode_{self._define(spec)}(doc, {i})"
-
-    def _define(self, spec: TypeSpec) -> int:
-        if spec in self.names:
-            return self.names[spec]
-        n = self.names[spec] = len(self.names)
-        codon = spec.codon()
-        check = [f"def _check_{n}(doc: _CJsonDoc, i: int) -> bool:  # {spec.describe()}"]
-        decode = [f"def _decode_{n}(doc: _CJsonDoc, i: int) -> {codon}:"]
-        if spec.kind == "literal":
-            base = TypeSpec(spec.codon())  # type: ignore[arg-type]
-            check += [f"    if not ({self.check(base, 'i')}):", "        return False"]
-            check += [
-                f"    if {self.decode(base, 'i')} == {_codon_literal(c)}:\n        return True" for c in spec.choices
-            ]
-            check += ["    return False"]
-            decode += [f"    return {self.decode(base, 'i')}"]
-        elif spec.kind == "optional":
-            check += [
-                "    if doc.kind(i) == _J_NULL:",
-                "        return True",
-                f"    return {self.check(spec.inner, 'i')}",
-            ]
-            decode += [
-                "    if doc.kind(i) == _J_NULL:",
-                f"        return {codon}()",
-                f"    return {codon}({self.decode(spec.inner, 'i')})",
-            ]
-        else:  # list[T] or dict[str, T]: every item checked, then decoded into a new container
-            container = "_J_ARR" if spec.kind == "list" else "_J_OBJ"
-            store = "result.append({})" if spec.kind == "list" else "result[doc.key(j)] = {}"
-            check += [
-                f"    if doc.kind(i) != {container}:",
-                "        return False",
-                "    for j in _c_items(doc, i):",
-                f"        if not ({self.check(spec.inner, 'j')}):",
-                "            return False",
-                "    return True",
-            ]
-            decode += [
-                f"    result = {codon}()",
-                "    for j in _c_items(doc, i):",
-                "        " + store.format(self.decode(spec.inner, "j")),
-                "    return result",
-            ]
-        self.functions.append("\n".join(check) + "\n")
-        self.functions.append("\n".join(decode) + "\n")
-        return n
-
-
-def _emit_call(w: Writer, index: int, tool: Tool, function: str, decoders: _Decoders) -> None:
-    w.emit(f"# ---- tools/call {tool.name!r}: decode the arguments, call, encode the result")
-    w.emit(f"def _call_{index}(doc: _CJsonDoc, args: int, out: _CBuffer, st: _CMcpState) -> int:")
-    for p in tool.params:
-        invalid = json.dumps(f"Invalid argument {p.name!r}: expected {p.type.describe()}")
-        w.emit(f"    # {p.name}: {p.type.describe()}{'' if p.required else ' = ' + repr(p.default)}")
-        w.emit(f"    i = doc.get(args, {json.dumps(p.name)}) if args >= 0 else -1")
-        if p.required:
-            w.emit("    if i < 0:")
-            w.emit(f"        return _c_fail(out, {json.dumps(f'Missing required argument {p.name!r}')})")
-            w.emit(f"    if not ({decoders.check(p.type, 'i')}):")
-            w.emit(f"        return _c_fail(out, {invalid})")
-            w.emit(f"    _a_{p.name} = {decoders.decode(p.type, 'i')}")
-        else:
-            w.emit(f"    _a_{p.name}: {p.type.codon()} = {_codon_literal(p.default)}")
-            w.emit("    if i >= 0:")
-            w.emit(f"        if not ({decoders.check(p.type, 'i')}):")
-            w.emit(f"            return _c_fail(out, {invalid})")
-            w.emit(f"        _a_{p.name} = {decoders.decode(p.type, 'i')}")
-    call = f"{function}({', '.join(f'{p.name}=_a_{p.name}' for p in tool.params)})"
-    returns_none = tool.returns is not None and tool.returns.kind == "none"
-    w.emit("    try:")
-    w.emit(f"        {call}" if returns_none else f"        r = {call}")
-    for exc in CAUGHT_EXCEPTIONS:
-        w.emit(f"    except {exc} as e:")
-        w.emit("        return _c_fail(out, e.message if e.message else e.typename, 2)")
-    w.emit("    except:")
-    w.emit(f"        return _c_fail(out, {json.dumps(f'tool {tool.name!r} raised an exception')}, 2)")
-    if returns_none:
-        w.emit("    return _c_write_none(out)")
-    else:
-        w.emit(f"    return _c_write_result(out, st, r, {tool.structured}, {tool.wraps_result})")
-    w.emit()
 
 
 # ---- the app: tables, fixed bytes and the handler -----------------------------------------------

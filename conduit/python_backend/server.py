@@ -24,11 +24,12 @@ from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .app import Conduit, ServerSettings
+from ..app import Conduit
+from ..loader import load_app
+from ..settings import ServerSettings
 from .arguments import ArgumentError, decode_arguments
-from .loader import load_app
 from .results import error_result, exception_message, tool_result
-from .route_server import RouteApp
+from .routes import RouteApp
 
 LISTEN_FD = 3
 
@@ -140,7 +141,3 @@ def main(argv: list[str] | None = None) -> None:
         os.getpid()
     )
     serve(app, settings, fd=LISTEN_FD if inherited else None)
-
-
-if __name__ == "__main__":
-    main()

@@ -8,9 +8,10 @@ unless the tool returns an object.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .tools import Tool
+if TYPE_CHECKING:
+    from ..tools import Tool
 
 
 def tool_result(tool: Tool, value: Any) -> dict[str, Any]:

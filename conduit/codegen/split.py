@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import phf
-from .app import Conduit, ServerSettings
-from .codegen import METHODS, emit_config, emit_handler_and_serve, emit_imports, emit_tools
 from .program import Program, Writer
+from .server import JSONRPC_METHODS, emit_config, emit_handler_and_serve, emit_imports, emit_tools
+
+if TYPE_CHECKING:
+    from ..app import Conduit
+    from ..settings import ServerSettings
 
 # `-lib` needs position-independent code to link as a shared object. Not `-release`: on this
 # project's 2-core box the 5-tool benchmark library builds in 2.5-2.6 s without it and in
@@ -54,7 +58,7 @@ def generate_tools_lib(app: Conduit) -> Program:
     tools = list(app)
     w = Writer()
     w.emit(f"# Conduit: the tools library of app {app.name!r} ({len(tools)} tool(s)), loaded by its core.")
-    w.emit("# Written by conduit.codegen_lib on every build; edit the Python tools, not this file.")
+    w.emit("# Written by conduit.codegen.split on every build; edit the Python tools, not this file.")
     emit_imports(w, server=False)
     w.emit()
     emit_tools(w, tools)
@@ -76,12 +80,12 @@ def generate_core(app: Conduit, settings: ServerSettings | None = None) -> Progr
     settings = settings or app.settings
     w = Writer()
     w.emit(f"# Conduit: the core server of app {app.name!r}; its tools come from a library at startup.")
-    w.emit("# Written by conduit.codegen_lib; the same for every tool set of this app and settings.")
+    w.emit("# Written by conduit.codegen.split; the same for every tool set of this app and settings.")
     emit_imports(w)
     w.emit("from conduit_runtime.tools_lib import load_tools_lib as _c_load_tools, ToolsClient as _CToolsClient")
     w.emit()
     w.emit("# ---- dispatch: the JSON-RPC methods (tools are the library's) " + "-" * 30)
-    w.emit(phf.emit_codon(phf.build([m.encode() for m in METHODS]), "_method_index"))
+    w.emit(phf.emit_codon(phf.build([m.encode() for m in JSONRPC_METHODS]), "_method_index"))
     w.emit()
     w.emit(_CORE_APP)
     emit_config(w, app, settings, "_C_TOOLS.tools_json")
@@ -143,12 +147,12 @@ def conduit_tools_call(ctx: cobj, index: int, args_p: Ptr[byte], args_n: int,
         else:
             code = _call_tool(index, st.doc, 0 if args_n > 0 else -1, st.out, st)  # 0: the root
     except:
-        code = _c_fail(st.out, "tool call failed inside the tools library", 2)
+        code = _c_fail(st.out, "tool call failed inside the tools library", _C_CALL_FAILED)
     out_p[0] = st.out.data
     out_n[0] = st.out.len
     return code
 
 def _call_tool(index: int, doc: _CJsonDoc, args: int, out: _CBuffer, st: _CMcpState) -> int:
 $DISPATCH
-    return _c_fail(out, "unknown tool", 2)
+    return _c_fail(out, "unknown tool", _C_CALL_FAILED)
 """
