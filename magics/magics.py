@@ -264,15 +264,19 @@ def parse_call(line: str) -> tuple[str, dict[str, Any]]:
     """`TOOL key=value ...` or `TOOL {json}` -> (tool, arguments)."""
     tool, _, rest = line.strip().partition(" ")
     if not tool:
-        raise ValueError('usage: %conduit_call TOOL key=value ...  or  %conduit_call TOOL {"key": value}')
+        raise UsageError(CALL_USAGE)
     rest = rest.strip()
-    if rest.startswith("{"):
+    if rest.startswith(("{", "[")):
         return tool, parse_json_object(rest)
+    try:
+        words = shlex.split(rest)
+    except ValueError as exc:  # an unclosed quote
+        raise UsageError(f"{exc}: {CALL_USAGE}") from None
     arguments = {}
-    for word in shlex.split(rest):
+    for word in words:
         key, sep, value = word.partition("=")
         if not sep or not key:
-            raise ValueError(f"{word!r}: write each argument as key=value (values are JSON, else strings)")
+            raise UsageError(f"{word!r}: write each argument as key=value (values are JSON, else strings)")
         try:
             arguments[key] = json.loads(value)
         except json.JSONDecodeError:
@@ -280,9 +284,15 @@ def parse_call(line: str) -> tuple[str, dict[str, Any]]:
     return tool, arguments
 
 
+CALL_USAGE = 'usage: %conduit_call TOOL key=value ...  or  %conduit_call TOOL {"key": value}'
+
+
 def parse_json_object(text: str) -> dict[str, Any]:
     """A tool's arguments written as JSON: they must be an object."""
-    arguments = json.loads(text)
+    try:
+        arguments = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"the arguments are not valid JSON ({exc}): {text}") from None
     if not isinstance(arguments, dict):
-        raise ValueError(f'the arguments must be a JSON object, like {{"city": "Paris"}}, not {text}')
+        raise UsageError(f'the arguments must be a JSON object, like {{"city": "Paris"}}, not {text}')
     return arguments

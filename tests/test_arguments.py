@@ -30,7 +30,9 @@ GOOD = {"n": 1, "x": 2, "flag": True, "names": ["a"], "m": {"k": 1}}
 
 
 def test_good_arguments_decode_with_defaults_left_to_python():
-    assert decode_arguments(make_tool(), GOOD) == {**GOOD, "x": 2.0}
+    decoded = decode_arguments(make_tool(), GOOD)
+    assert decoded == {**GOOD, "x": 2.0}
+    assert type(decoded["x"]) is float  # an integer given for a float parameter arrives as a float
 
 
 @pytest.mark.parametrize(

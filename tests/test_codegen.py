@@ -71,3 +71,16 @@ def test_codon_type_error_maps_back_to_the_user_line(tmp_path):
     assert raised.value.file == str(path)
     assert raised.value.line == 8
     assert "return label + n" in str(raised.value)
+
+
+def test_the_program_listens_where_the_settings_say(tmp_path):
+    app, _ = write_app(
+        tmp_path,
+        """
+        @app.tool()
+        def one() -> int:
+            return 1
+        """,
+    )
+    text = generate(app, app.settings.with_address("127.0.0.2", 9123)).text
+    assert 'host="127.0.0.2", port=9123,' in text

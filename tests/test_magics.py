@@ -12,7 +12,7 @@ from traitlets.config import Config
 
 from conduit import toolchain
 from conduit.bench import BenchResult
-from conduit.errors import BuildError, ServerError, ToolDefinitionError, UnsupportedCodeError
+from conduit.errors import BuildError, ServerError, ToolDefinitionError, UnsupportedCodeError, UsageError
 from conduit_magics.magics import parse_call
 
 WEATHER = '''%%conduit_tool
@@ -197,3 +197,11 @@ def test_parse_call(line: str, expected) -> None:
 def test_parse_call_says_how_to_write_arguments() -> None:
     with pytest.raises(ValueError, match="key=value"):
         parse_call("weather Paris")
+
+
+@pytest.mark.parametrize("line", ["weather city", 'weather city="unclosed', "weather {not json", "weather [1, 2]", ""])
+def test_a_malformed_call_is_a_one_line_usage_error(ip: InteractiveShell, line: str) -> None:
+    with pytest.raises(UsageError) as raised:
+        run(ip, f"%conduit_call {line}")
+    shown = raised.value._render_traceback_()  # what IPython prints instead of a traceback
+    assert len(shown) == 1 and shown[0].startswith("UsageError: ")

@@ -14,7 +14,7 @@ import pytest
 
 from conduit.client import ToolCallError
 from conduit.errors import ServerError, ToolDefinitionError, UnsupportedCodeError
-from conduit.notebook import NotebookSession, cell_functions
+from conduit.notebook import NotebookSession, Status, cell_functions
 from conduit.python_backend.notebook_tools import tools_app
 
 
@@ -111,7 +111,10 @@ def test_publications_asked_for_during_a_build_merge(session: NotebookSession) -
         run_cell(session, f"c{n}", f"def t{n}() -> int:\n    return {n}\n")
         futures.append(session.publish())
     statuses = [f.result(timeout=60) for f in futures]
-    assert statuses[-1].tools == ("t0", "t1", "t2", "t3")
+    # Asked for while the first one built, the other three are one publication of the newest
+    # tool set: a plain queue would have served ("t0", "t1") and ("t0", "t1", "t2") on the way.
+    assert [s.tools for s in statuses[1:]] == [("t0", "t1", "t2", "t3")] * 3
+    assert len({s.pid for s in statuses[1:]}) == 1
     assert session.call("t3") == 3
 
 
@@ -161,3 +164,8 @@ def test_tools_app_runs_each_tool_source_on_its_own() -> None:
     tool = app.tools["maybe"]
     assert tool.fn(4) == 4 and tool.annotations == {"readOnlyHint": True}
     assert tool.fn.__code__.co_firstlineno == 3
+
+
+def test_a_failure_without_a_message_still_has_a_status_line() -> None:
+    status = Status("failed", ("a",), "native", error=ValueError(""))
+    assert status.line == "conduit: build failed: ValueError"

@@ -174,7 +174,7 @@ def emit_handler_and_serve(w: Writer, app: Conduit, settings: ServerSettings) ->
     w.emit()
     w.emit(
         "_c_serve(_CServerConfig("
-        f"host={_codon_str(settings.host)}, port={app.settings.port}, workers={settings.workers}, "
+        f"host={_codon_str(settings.host)}, port={settings.port}, workers={settings.workers}, "
         f"max_body_bytes={settings.max_body_bytes}), _CHandler)"
     )
 

@@ -43,7 +43,7 @@ class Status:
             cached = ", cached" if self.cached else ""
             return f"conduit: serving {count} at {self.url} (built in {self.seconds:.1f} s{cached})"
         if self.state == "failed":
-            first = str(self.error).splitlines()[0] if self.error is not None else "unknown error"
+            first = _first_line(self.error)
             still = f"; still serving the previous tools at {self.url}" if self.url else ""
             return f"conduit: build failed: {first}{still}"
         if self.state == "stopped":
@@ -82,3 +82,11 @@ class ToolTable:
         head = "<tr><th>tool</th><th>signature</th><th>cell</th><th>description</th></tr>"
         body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>" for row in self.rows)
         return f"<table>{head}{body}</table>"
+
+
+def _first_line(error: BaseException | None) -> str:
+    """The first line of an error's message, or its class name when it has no message."""
+    if error is None:
+        return "unknown error"
+    lines = str(error).splitlines()
+    return lines[0] if lines and lines[0].strip() else type(error).__name__
