@@ -9,8 +9,7 @@ import pytest
 
 from conduit import toolchain
 from conduit.loader import load_app
-from conduit.serving import start_server
-from conduit.supervisor import Supervisor
+from conduit.serving import Supervisor, start_server
 
 APPS = Path(__file__).parent / "apps"
 
@@ -20,11 +19,12 @@ def build_codon() -> Callable[[str, str], Path]:
     """Compile a Codon test program (source, name) through the build cache: a rerun costs no compile."""
     reason = toolchain.native_unavailable_reason()
     if reason is not None:
-        pytest.skip(reason)
+        pytest.skip(f"needs Codon: {reason}")
     return lambda source, name: toolchain.build(source, name=name, flags=("-release",)).binary
 
 
-BACKENDS = ["native", "python"]
+# Each backend in turn; the native one is skipped, with the reason, where Codon cannot run.
+BACKENDS = [pytest.param("native", marks=pytest.mark.native), "python"]
 
 
 def serve_app(path: Path, backend: str) -> Iterator[Supervisor]:

@@ -11,6 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conftest import BACKENDS
+
 APP = Path(__file__).parent / "apps" / "protocol_app.py"
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
@@ -35,7 +37,7 @@ def wait_for_line(proc: subprocess.Popen, needle: str, timeout: float = 120) -> 
     raise AssertionError(f"never printed {needle!r}; output: {''.join(seen)}")
 
 
-@pytest.mark.parametrize("backend", ["native", "python"])
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_serve_prints_the_url_and_stops_cleanly_on_ctrl_c(backend):
     port = free_port()
     proc = subprocess.Popen(

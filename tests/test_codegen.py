@@ -56,6 +56,7 @@ def test_unsupported_code_names_file_line_and_fix(tmp_path):
     assert "f-string" in str(raised.value)
 
 
+@pytest.mark.native
 def test_codon_type_error_maps_back_to_the_user_line(tmp_path):
     app, path = write_app(
         tmp_path,

@@ -18,11 +18,10 @@ from conduit import Conduit, toolchain
 from conduit.codegen import split
 from conduit.loader import load_app
 from conduit.notebook import NotebookSession
-from conduit.supervisor import Supervisor
+from conduit.serving import Supervisor
 from conduit.tools import Source
 
 APPS = Path(__file__).parent / "apps"
-needs_codon = pytest.mark.skipif(toolchain.native_unavailable_reason() is not None, reason="needs Codon")
 
 
 def build_split(app: Conduit) -> list[str]:
@@ -37,8 +36,8 @@ def build_split(app: Conduit) -> list[str]:
 
 
 def serve_split(path: Path) -> Iterator[Supervisor]:
-    if toolchain.native_unavailable_reason() is not None:
-        pytest.skip("needs Codon")
+    if (reason := toolchain.native_unavailable_reason()) is not None:
+        pytest.skip(f"needs Codon: {reason}")
     supervisor = Supervisor("127.0.0.1", 0)
     try:
         supervisor.start(build_split(load_app(str(path))))
@@ -79,7 +78,7 @@ def test_an_app_with_routes_has_no_split() -> None:
     assert split.generate_split(load_app(str(APPS / "routes_app.py"))) is None
 
 
-@needs_codon
+@pytest.mark.native
 def test_a_core_without_its_library_says_how_to_run_it(tmp_path: Path) -> None:
     core = build_split(tools_app("def a(x: int) -> int:\n    return x\n"))[0]
     missing = subprocess.run([core], capture_output=True, text=True, timeout=30)
@@ -88,7 +87,7 @@ def test_a_core_without_its_library_says_how_to_run_it(tmp_path: Path) -> None:
     assert wrong.returncode != 0 and "none.so" in wrong.stderr
 
 
-@needs_codon
+@pytest.mark.native
 def test_an_edit_recompiles_only_the_tools_library() -> None:
     session = NotebookSession("split-edit", backend="native", interim=False, out=sys.stderr)
     try:

@@ -15,12 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from conduit import toolchain
 from conduit.client import call_tool
 from conduit.errors import BuildError
 from conduit.notebook import NotebookSession, Status
 
-pytestmark = pytest.mark.skipif(toolchain.native_unavailable_reason() is not None, reason="needs Codon")
+pytestmark = pytest.mark.native
 
 # Calls `version` over keep-alive connections, as an MCP client's pool does, until told to stop.
 LOAD = textwrap.dedent(

@@ -10,7 +10,6 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from traitlets.config import Config
 
-from conduit import toolchain
 from conduit.bench import BenchResult
 from conduit.errors import BuildError, ServerError, ToolDefinitionError, UnsupportedCodeError, UsageError
 from conduit_magics.magics import parse_call
@@ -108,7 +107,7 @@ def test_code_outside_the_subset_points_at_the_cells_line(ip: InteractiveShell) 
     assert 'return "%d" % x' in str(info.value) and "hint:" in str(info.value)
 
 
-@pytest.mark.skipif(toolchain.native_unavailable_reason() is not None, reason="needs Codon")
+@pytest.mark.native
 def test_a_codon_error_raises_in_the_cell_and_the_old_server_keeps_serving(ip: InteractiveShell) -> None:
     run(ip, "%config Conduit.backend = 'native'")
     run(ip, "%%conduit_tool\ndef answer() -> int:\n    return 42\n", cell_id="a")
@@ -136,10 +135,7 @@ def test_without_wait_the_build_error_raises_on_the_next_magic(ip: InteractiveSh
     assert run(ip, "%conduit_call one") == 1  # reported once; the server still serves
 
 
-needs_codon = pytest.mark.skipif(toolchain.native_unavailable_reason() is not None, reason="needs Codon")
-
-
-@needs_codon  # the load generator is a Codon program
+@pytest.mark.native  # the load generator is a Codon program
 def test_bench_measures_the_running_server_and_keeps_the_result(ip: InteractiveShell, capsys) -> None:
     run(ip, WEATHER, cell_id="a")
     run(ip, """%conduit_bench weather --args '{"city": "Paris"}' --requests 200 --connections 4 -o first""")
@@ -162,7 +158,7 @@ def test_bench_measures_the_running_server_and_keeps_the_result(ip: InteractiveS
     assert [b.label for b in ip.user_ns["again"].baselines] == ["tools/list (python), before"]
 
 
-@needs_codon
+@pytest.mark.native
 def test_bench_without_compare_or_output_displays_one_run(ip: InteractiveShell, capsys) -> None:
     run(ip, WEATHER, cell_id="a")
     assert run(ip, "%conduit_bench --requests 200 --connections 2 --compare") is None

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import APPS, BACKENDS, serve_app
 
-from conduit.supervisor import Supervisor
+from conduit.serving import Supervisor
+from conftest import APPS, BACKENDS, serve_app
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import APPS, serve_app
 
 from conduit import toolchain
+from conftest import APPS, serve_app
 
 PROGRAM = """\
 import sys

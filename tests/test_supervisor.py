@@ -20,7 +20,7 @@ import pytest
 
 from conduit import toolchain
 from conduit.errors import ServerStartError
-from conduit.supervisor import Supervisor
+from conduit.serving import Supervisor
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -346,7 +346,7 @@ def test_uvicorn_on_the_inherited_socket_swaps(tmp_path: Path) -> None:
 
 HELPER = r"""
 import sys, threading, time
-from conduit.supervisor import Supervisor
+from conduit.serving import Supervisor
 
 sup = Supervisor(run_dir=sys.argv[3])
 # Start from a short-lived thread: PDEATHSIG must not fire when that thread ends.
@@ -412,7 +412,7 @@ sys.exit(7)
 """
 
 
-@pytest.mark.skipif(toolchain.native_unavailable_reason() is not None, reason="no native toolchain")
+@pytest.mark.native
 def test_native_binary_gets_the_socket_environment(tmp_path_factory: pytest.TempPathFactory) -> None:
     """A Codon-built binary sees LISTEN_PID == its own pid; its output reaches the error."""
     build = toolchain.build(NATIVE, name="envprobe", cache_dir=tmp_path_factory.mktemp("cache"))

@@ -33,9 +33,8 @@ from ..client import call_tool
 from ..codegen.split import CORE_NAME, LIB_FLAGS, LIB_NAME, SplitProgram
 from ..errors import BuildError, ServerError, ToolDefinitionError
 from ..python_backend.notebook_tools import backend_argv
-from ..serving import resolve_backend
+from ..serving import Supervisor, resolve_backend
 from ..settings import Backend
-from ..supervisor import Supervisor
 from ..tools import Tool
 from .cells import cell_functions
 from .status import Progress, State, Status, ToolTable

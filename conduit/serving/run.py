@@ -7,13 +7,13 @@ import sys
 import threading
 from typing import TYPE_CHECKING, TextIO
 
-from . import codegen, toolchain
-from .loader import app_reference
-from .settings import Backend, ServerSettings
+from .. import codegen, toolchain
+from ..loader import app_reference
+from ..settings import Backend, ServerSettings
 from .supervisor import Supervisor
 
 if TYPE_CHECKING:
-    from .app import Conduit
+    from ..app import Conduit
 
 
 def native_build(app: Conduit, settings: ServerSettings | None = None) -> toolchain.Build:

@@ -13,8 +13,8 @@ drains on SIGTERM.
         print(sup.url)               # http://127.0.0.1:<port>/mcp
         sup.replace([new_binary])    # no request fails in between
 
-No orphans: on Linux every child gets PR_SET_PDEATHSIG(SIGTERM), so it dies with the Python
-process even on SIGKILL, and an atexit hook stops children on a normal exit.
+No orphans: every child dies with the Python process (conduit.serving.process), and an atexit
+hook stops children on a normal exit.
 """
 
 from __future__ import annotations
@@ -26,99 +26,22 @@ import re
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from queue import SimpleQueue
-from typing import TypeVar
 
-from .errors import ServerStartError
+from ..errors import ServerStartError
+from .process import ServerProcess, spawn, stop_all_processes
+from .procfs import accepted_inode, holds_socket, watches
 
 __all__ = ["ServerProcess", "Supervisor"]
 
-LISTEN_FD = 3  # SD_LISTEN_FDS_START
 _LINUX = sys.platform.startswith("linux")
-# `$$` is the shell's pid, which `exec` hands on to the server: the only way to put the
-# child's own pid into its environment before it starts.
-_EXEC_WITH_LISTEN_PID = 'LISTEN_PID=$$; export LISTEN_PID; exec "$0" "$@"'
 _STATUS_LINE = re.compile(rb"HTTP/\d(?:\.\d)? \d{3}")
-
-T = TypeVar("T")
-
-
-# -- child setup -----------------------------------------------------------------------------
-
-_PR_SET_PDEATHSIG = 1
-_prctl: Callable[..., int] | None = None
-if _LINUX:
-    try:
-        import ctypes
-
-        _prctl = ctypes.CDLL(None, use_errno=True).prctl
-        _prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
-        _prctl.restype = ctypes.c_int
-    except (ImportError, OSError, AttributeError):  # pragma: no cover - exotic libc
-        _prctl = None
-
-
-def _child_setup(listen_fd: int, parent_pid: int) -> Callable[[], None]:
-    """Runs in the forked child before exec: socket to fd 3, die with the parent."""
-
-    def setup() -> None:
-        if listen_fd != LISTEN_FD:
-            os.dup2(listen_fd, LISTEN_FD)  # the duplicate is inheritable
-        else:
-            os.set_inheritable(LISTEN_FD, True)
-        if _prctl is not None:
-            _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-            if os.getppid() != parent_pid:  # the parent died before prctl took effect
-                os._exit(1)
-
-    return setup
-
-
-class _Spawner:
-    """Forks every child from one long-lived thread.
-
-    PR_SET_PDEATHSIG fires when the *thread* that forked the child exits, not the process:
-    a child forked from a short-lived thread (a background build, an executor) would get
-    SIGTERM as soon as that thread ended. This thread lives as long as the process.
-    """
-
-    def __init__(self) -> None:
-        self._queue: SimpleQueue[tuple[Callable[[], object], Future[object]]] = SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def run(self, fn: Callable[[], T]) -> T:
-        if not _LINUX:
-            return fn()
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._loop, name="conduit-spawner", daemon=True)
-                self._thread.start()
-        future: Future[object] = Future()
-        self._queue.put((fn, future))
-        return future.result()  # type: ignore[return-value]
-
-    def _loop(self) -> None:
-        while True:
-            fn, future = self._queue.get()
-            try:
-                future.set_result(fn())
-            except BaseException as exc:
-                future.set_exception(exc)
-
-
-_spawner = _Spawner()
-_running: set[ServerProcess] = set()  # strong refs: a dropped handle must still be stopped at exit
-_running_lock = threading.Lock()
 _supervisors: weakref.WeakSet[Supervisor] = weakref.WeakSet()
 
 
@@ -127,84 +50,7 @@ def _stop_all() -> None:
     for supervisor in list(_supervisors):
         with contextlib.suppress(Exception):
             supervisor.close(timeout=2.0)
-    with _running_lock:
-        processes = list(_running)
-    for process in processes:
-        process.stop(timeout=2.0)
-
-
-# -- one process -----------------------------------------------------------------------------
-
-
-class ServerProcess:
-    """One server process: its pid, its log, and how to stop it."""
-
-    def __init__(self, popen: subprocess.Popen[bytes], argv: Sequence[str], log_path: Path) -> None:
-        self._popen = popen
-        self.argv = list(argv)
-        self.log_path = log_path
-        with _running_lock:
-            _running.add(self)
-
-    @property
-    def pid(self) -> int:
-        return self._popen.pid
-
-    @property
-    def alive(self) -> bool:
-        return self._popen.poll() is None
-
-    @property
-    def returncode(self) -> int | None:
-        return self._popen.poll()
-
-    def logs(self, lines: int = 50) -> str:
-        """The last `lines` lines the process wrote to stdout and stderr."""
-        return _tail(self.log_path, lines)
-
-    def wait(self, timeout: float | None = None) -> int | None:
-        """Wait for the process to exit; None if it still runs after `timeout`."""
-        try:
-            return self._popen.wait(timeout)
-        except subprocess.TimeoutExpired:
-            return None
-
-    def stop(self, timeout: float = 5.0) -> int | None:
-        """SIGTERM (the server drains and exits), then SIGKILL after `timeout`. Idempotent."""
-        if self._popen.poll() is None:
-            self._signal(signal.SIGTERM)
-            if self.wait(timeout) is None:
-                self._signal(signal.SIGKILL)
-                self._popen.wait()
-        with _running_lock:
-            _running.discard(self)
-        return self._popen.returncode
-
-    def _signal(self, signum: int) -> None:
-        # The child leads its own process group: signal the group, so that anything the
-        # server started goes too.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            try:
-                os.killpg(self._popen.pid, signum)
-            except (ProcessLookupError, PermissionError):
-                self._popen.send_signal(signum)
-
-    def __repr__(self) -> str:
-        state = "running" if self.alive else f"exited {self.returncode}"
-        return f"<ServerProcess pid={self.pid} {state} {self.argv[0]!r}>"
-
-
-def _tail(path: Path, lines: int) -> str:
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            size = handle.tell()
-            handle.seek(max(0, size - 256 * 1024))
-            data = handle.read()
-    except OSError:
-        return ""
-    text = data.decode(errors="replace")
-    return "\n".join(text.splitlines()[-lines:]) if lines > 0 else ""
+    stop_all_processes()
 
 
 # -- the supervisor --------------------------------------------------------------------------
@@ -401,25 +247,7 @@ class Supervisor:
         child_env.setdefault("OPENBLAS_NUM_THREADS", "1")
         self._count += 1
         log_path = self.run_dir / f"server-{self._count}.log"
-        parent_pid = os.getpid()
-
-        def popen() -> subprocess.Popen[bytes]:
-            with open(log_path, "ab") as log:
-                return subprocess.Popen(
-                    ["/bin/sh", "-c", _EXEC_WITH_LISTEN_PID, *args],
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    env=child_env,
-                    cwd=cwd,
-                    # fd 3 is placed by the preexec hook, after which close_fds would close
-                    # it; everything Python opens is non-inheritable anyway (PEP 446).
-                    close_fds=False,
-                    start_new_session=True,
-                    preexec_fn=_child_setup(self._socket.fileno(), parent_pid),
-                )
-
-        return ServerProcess(_spawner.run(popen), args, log_path)
+        return spawn(args, child_env, cwd, self._socket.fileno(), log_path)
 
     def _wait_ready(
         self,
@@ -433,7 +261,7 @@ class Supervisor:
         deadline = time.monotonic() + timeout
         delay = 0.01
         while True:
-            if rival is not None and _LINUX and _watches(new.pid, self._inode):
+            if rival is not None and _LINUX and watches(new.pid, self._inode):
                 return
             if self._answers(new, deadline, rival):
                 return
@@ -501,11 +329,11 @@ class Supervisor:
         client_port = conn.getsockname()[1]
         give_up = min(deadline, time.monotonic() + 2.0)
         while time.monotonic() < give_up and new.alive:
-            inode = _accepted_inode(self._port, client_port)
+            inode = accepted_inode(self._port, client_port)
             if inode:
-                if _holds_socket(new.pid, inode):
+                if holds_socket(new.pid, inode):
                     return True
-                if _holds_socket(rival.pid, inode):
+                if holds_socket(rival.pid, inode):
                     return False
             time.sleep(0.005)
         return False
@@ -567,61 +395,3 @@ def _signal_name(signum: int) -> str:
         return signal.Signals(signum).name
     except ValueError:
         return f"signal {signum}"
-
-
-_TCP_ESTABLISHED = "01"
-
-
-def _accepted_inode(server_port: int, client_port: int) -> int:
-    """Inode of the server side of our probe connection; 0 while it waits to be accepted.
-
-    Under load the same port pair can also appear as an earlier connection in TIME_WAIT
-    (inode 0): only an established entry is ours.
-    """
-    server_hex = f":{server_port:04X}"
-    client_hex = f":{client_port:04X}"
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            with open(table) as handle:
-                next(handle, None)
-                for row in handle:
-                    fields = row.split()
-                    if (
-                        len(fields) >= 10
-                        and fields[3] == _TCP_ESTABLISHED
-                        and fields[1].endswith(server_hex)
-                        and fields[2].endswith(client_hex)
-                    ):
-                        return int(fields[9])
-        except OSError:
-            continue
-    return 0
-
-
-def _fd_links(pid: int) -> Iterator[tuple[str, str]]:
-    """(fd, what it points at) for each of `pid`'s open descriptors; nothing if it is gone."""
-    fd_dir = f"/proc/{pid}/fd"
-    try:
-        names = os.listdir(fd_dir)
-    except OSError:
-        return
-    for name in names:
-        with contextlib.suppress(OSError):
-            yield name, os.readlink(f"{fd_dir}/{name}")
-
-
-def _watches(pid: int, inode: int) -> bool:
-    """Whether `pid` has the socket `inode` in one of its epoll sets: it is in its accept loop."""
-    needle = f" ino:{inode:x} "
-    for name, link in _fd_links(pid):
-        if link != "anon_inode:[eventpoll]":
-            continue
-        with contextlib.suppress(OSError), open(f"/proc/{pid}/fdinfo/{name}") as info:
-            if any(line.startswith("tfd:") and needle in line + " " for line in info):
-                return True
-    return False
-
-
-def _holds_socket(pid: int, inode: int) -> bool:
-    target = f"socket:[{inode}]"
-    return any(link == target for _, link in _fd_links(pid))
