@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from .codon import codon_version, find_codon
 from .diagnostics import PROGRAM_FILE, RUNTIME_PACKAGE, build_error, runtime_files
+from .shadow import shadow_of
 
 if TYPE_CHECKING:
     from ..codegen.program import SourceMap
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 DEFAULT_FLAGS: tuple[str, ...] = ("-release", "-numerics=py")
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
 SHIMS_DIR = "shims"  # runtime/shims/<module>.codon: native stand-ins importable by their Python name
+FAILURE_OUTPUT = "codon-output.txt"  # a failed build keeps Codon's output: the same program fails at once
 
 
 @dataclass(frozen=True)
@@ -120,10 +122,10 @@ def build(
         BuildError: Codon rejected the program; mapped to the user's line through `source_map`.
     """
     started = time.perf_counter()
-    codon = find_codon(codon)
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    codon = compiler(codon, cache)
     version = codon_version(codon)
     runtime = Path(runtime)
-    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     key = cache_key(program, codon=codon, version=version, flags=flags, name=name, runtime=runtime)
     final = cache / key
     binary = final / name
@@ -133,6 +135,9 @@ def build(
 
     if binary.is_file():
         return done(cached=True)
+    known_failure = cache / "failed" / key / FAILURE_OUTPUT
+    if known_failure.is_file():  # Codon rejected this very program before: say so again, at once
+        raise build_error(known_failure.read_text(), known_failure.parent, runtime, source_map)
     cache.mkdir(parents=True, exist_ok=True)
     with _lock(cache / f"{key}.lock"):
         if binary.is_file():  # another process built it while we waited
@@ -156,6 +161,7 @@ def build(
                     if not binary.is_file():  # not a lost race: something else is in the way
                         raise
                 return done(cached=False)
+            (work / FAILURE_OUTPUT).write_text(output)
             failed = _keep_failed(work, cache / "failed" / key)
         finally:
             if work.exists():
@@ -218,6 +224,15 @@ def _keep_failed(work: Path, target: Path) -> Path:
     return target
 
 
+class NotCached(LookupError):
+    """A program that is not in the cache, where the caller asked not to compile."""
+
+
+def compiler(codon: Path | None = None, cache: Path | None = None) -> Path:
+    """The Codon that builds: `find_codon(codon)` with Conduit's stdlib overlay (conduit.toolchain.shadow)."""
+    return shadow_of(find_codon(codon), cache if cache is not None else default_cache_dir())
+
+
 def is_cached(
     program: str,
     *,
@@ -226,8 +241,9 @@ def is_cached(
     cache_dir: Path | None = None,
     runtime: Path = RUNTIME_DIR,
 ) -> bool:
-    """Whether `build(program, name=..., flags=...)` would find its binary without compiling."""
-    codon = find_codon()
-    key = cache_key(program, codon=codon, version=codon_version(codon), flags=flags, name=name, runtime=runtime)
+    """Whether `build(program, name=..., flags=...)` would answer without compiling: the binary
+    is in the cache, or Codon rejected this program before (the error is remembered)."""
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    return (cache / key / name).is_file()
+    codon = compiler(None, cache)
+    key = cache_key(program, codon=codon, version=codon_version(codon), flags=flags, name=name, runtime=runtime)
+    return (cache / key / name).is_file() or (cache / "failed" / key / FAILURE_OUTPUT).is_file()

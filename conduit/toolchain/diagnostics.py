@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..codegen.runtime_names import PROGRAM_FILE
 from ..errors import BuildError
 
 if TYPE_CHECKING:
     from ..codegen.program import SourceMap
 
-PROGRAM_FILE = "program.codon"
 RUNTIME_PACKAGE = "conduit_runtime"  # generated code says `from conduit_runtime.loop import serve`
 
 
@@ -163,6 +163,7 @@ def build_error(output: str, work: Path, runtime: Path, source_map: SourceMap | 
         output=output,
         program_path=str(program_path),
         program_line=program_line,
+        program_lines=[d.line for d in in_program],
     )
     if source_map is not None:
         for diagnostic in in_program:

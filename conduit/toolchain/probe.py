@@ -1,0 +1,94 @@
+"""Type-check many cells in one `codon jit` session, each error reported against its own cell.
+
+Codon's JIT reads cells separated by `#%%` lines from stdin, compiles and runs each, prints
+`[done]` after each one and carries on after a failed cell. conduit.codegen.probe writes the
+cells so that running them realizes every tool without calling it; this reads which cells
+failed, and why, in the user's terms (through each cell's SourceMap).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .cache import RUNTIME_DIR, SHIMS_DIR, compiler
+from .diagnostics import RUNTIME_PACKAGE, _parse
+
+if TYPE_CHECKING:
+    from ..codegen.program import Program
+
+__all__ = ["CellError", "probe"]
+
+_SEPARATOR = "#%%"
+_DONE = "[done]"
+
+
+@dataclass(frozen=True)
+class CellError:
+    """Why a cell failed: Codon's message and, when it maps back, the user's file and line."""
+
+    index: int
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+
+def probe(cells: Sequence[Program], *, timeout: float = 900.0) -> list[CellError]:
+    """Run `cells` through `codon jit`; the errors of the cells that failed, in order.
+
+    A cell that kills the JIT (it happens: an LLVM assertion) is reported as failed, and the
+    session is run again without it, up to a few times.
+    """
+    errors: list[CellError] = []
+    dropped: set[int] = set()
+    for _ in range(5):
+        kept = [i for i in range(len(cells)) if i not in dropped]
+        found, died_at = _run([cells[i] for i in kept], timeout)
+        errors = [CellError(kept[e.index], e.message, e.file, e.line) for e in found] + [
+            e for e in errors if e.index in dropped
+        ]
+        if died_at is None or died_at == 0:
+            break
+        dropped.add(kept[died_at])
+        errors.append(CellError(kept[died_at], "Codon's JIT failed on this code"))
+    return sorted(errors, key=lambda e: e.index)
+
+
+def _run(cells: Sequence[Program], timeout: float) -> tuple[list[CellError], int | None]:
+    """One JIT session: the errors by cell, and the cell it died in (None if it finished)."""
+    codon = compiler()
+    with tempfile.TemporaryDirectory(prefix="conduit-probe-") as work:
+        root = Path(work)
+        shutil.copytree(RUNTIME_DIR, root / RUNTIME_PACKAGE, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+        for shim in sorted((RUNTIME_DIR / SHIMS_DIR).glob("*.codon")):
+            shutil.copyfile(shim, root / shim.name)
+        text = "".join(cell.text.rstrip("\n") + f"\n{_SEPARATOR}\n" for cell in cells)
+        proc = subprocess.run(
+            [str(codon), "jit"],
+            input=text,
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,  # one stream: each error lands before its cell's [done]
+            text=True,
+            errors="replace",
+            timeout=timeout,
+        )
+    chunks = proc.stdout.split(_DONE)
+    errors = []
+    for index, chunk in enumerate(chunks[: len(cells)]):
+        found = _parse(chunk)
+        if not found:
+            continue
+        primary = next((d for d in found if not d.note), found[0])
+        origins = [cells[index].source_map.get(d.line) for d in found if d.file == "<jit>"]
+        origin = next((o for o in origins if o is not None), None)
+        errors.append(
+            CellError(index, primary.message, origin.file if origin else None, origin.line if origin else None)
+        )
+    died = len(chunks) <= len(cells)
+    return errors, (len(chunks) - 1 if died else None)
