@@ -27,12 +27,12 @@ import sys
 import sysconfig
 import textwrap
 import types
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ..tools import Source, Tool
+from ..tools import Source
 
 __all__ = ["Definition", "Problem", "WholeProgram", "whole_program"]
 
@@ -98,6 +98,7 @@ class Definition:
     uses: dict[str, tuple[int, str]] = field(default_factory=dict)  # name as written -> key
     problem: Problem | None = None
     emitted_name: str = ""  # its name in the generated program (renamed on a clash)
+    erased: bool = False  # an import the rewrite removes (typing, dataclasses): not emitted
 
     @property
     def key(self) -> tuple[int, str]:
@@ -109,7 +110,7 @@ class WholeProgram:
     """The tools and every definition they reach, in the order the program declares them."""
 
     definitions: dict[tuple[int, str], Definition]
-    tools: dict[str, tuple[int, str]]  # tool name -> key of its function's definition
+    tools: dict[str, tuple[int, str]]  # entry (tool or route) name -> key of its function's definition
 
     def names_in(self, definition: Definition) -> dict[str, str]:
         """How `definition`'s code must spell each global it uses (a clash renames some)."""
@@ -136,15 +137,13 @@ class WholeProgram:
         return [name for name in self.tools if any(d.key == key for d in self.reached_by(name))]
 
 
-def whole_program(tools: Iterable[Tool]) -> WholeProgram:
-    """Find every definition `tools` reach; each tool's function is itself a definition."""
+def whole_program(entries: Mapping[str, tuple[Callable[..., Any], Source]]) -> WholeProgram:
+    """Find every definition the entry points reach (tools and route handlers, by name: their
+    function and its source); each entry's function is itself a definition."""
     finder = _Finder()
-    tool_keys: dict[str, tuple[int, str]] = {}
-    for tool in tools:
-        key = finder.add_tool(tool)
-        tool_keys[tool.name] = key
+    keys = {name: finder.add_entry(name, fn, source) for name, (fn, source) in entries.items()}
     finder.resolve_names()
-    return WholeProgram(finder.definitions, tool_keys)
+    return WholeProgram(finder.definitions, keys)
 
 
 class _Finder:
@@ -154,8 +153,7 @@ class _Finder:
 
     # -- entry points ----------------------------------------------------------------------
 
-    def add_tool(self, tool: Tool) -> tuple[int, str]:
-        fn = tool.fn
+    def add_entry(self, entry: str, fn: Callable[..., Any], source: Source) -> tuple[int, str]:
         namespace = fn.__globals__
         self.namespaces[id(namespace)] = namespace
         name = fn.__name__
@@ -167,10 +165,10 @@ class _Finder:
         if existing is not None or namespace.get(name) is not fn:
             # A tool registered under a name its module binds to something else (or a second
             # function of that name): keep it apart under its own key.
-            key = (id(namespace), f"{name}#{tool.name}")
-        definition = Definition(name, "tool", id(namespace), source=tool.source, value=fn)
+            key = (id(namespace), f"{name}#{entry}")
+        definition = Definition(name, "tool", id(namespace), source=source, value=fn)
         self.definitions[key] = definition
-        definition.uses = self._references(tool.source, namespace, function=True)
+        definition.uses = self._references(source, namespace, function=True)
         return key
 
     def resolve_names(self) -> None:
@@ -206,6 +204,8 @@ class _Finder:
         if name not in namespace:
             return None  # a builtin, or a NameError in Python too: left for Codon (and CPython)
         value = namespace[name]
+        if _is_conduit(value):
+            return None  # conduit's Request/Response/BadRequest: the runtime has their native twins
         user_function = isinstance(value, types.FunctionType) and is_user_code(value)
         user_class = isinstance(value, type) and is_user_class(value)
         if user_function or user_class:
@@ -236,19 +236,21 @@ class _Finder:
     def _classify(self, name: str, value: Any, namespace: Mapping[str, Any], where: Source) -> Definition | None:
         ns = id(namespace)
         if isinstance(value, types.ModuleType):
-            module = value.__name__
+            module = _public_module(value.__name__, "")
             definition = Definition(name, "import", ns, value=value, module=module)
             if module.split(".")[0] in ERASED_MODULES or module in ERASED_MODULES:
-                return None
+                definition.erased = True
+                return definition
             if module not in NATIVE_MODULES:
                 definition.problem = _module_problem(module, name, where)
             return definition
         library = _library_home(value)
         if library is not None:
             module, attribute = library
-            if module.split(".")[0] in ERASED_MODULES:
-                return None
             definition = Definition(name, "import", ns, value=value, module=module, attribute=attribute)
+            if module.split(".")[0] in ERASED_MODULES:
+                definition.erased = True
+                return definition
             if module not in NATIVE_MODULES:
                 definition.problem = _module_problem(module, name, where)
             return definition
@@ -407,6 +409,11 @@ def _is_user_file(filename: str) -> bool:
     return not path.is_relative_to(_STDLIB)
 
 
+def _is_conduit(value: Any) -> bool:
+    module = getattr(value, "__module__", None) or getattr(value, "__name__", "")
+    return isinstance(module, str) and (module == "conduit" or module.startswith("conduit."))
+
+
 def _library_home(value: Any) -> tuple[str, str] | None:
     """(module, attribute) for a function, class or constant that a library module provides."""
     module = getattr(value, "__module__", None)
@@ -421,7 +428,7 @@ def _public_module(module: str, name: str) -> str:
     aliases = {"posixpath": "os.path", "_collections": "collections", "_heapq": "heapq", "_bisect": "bisect"}
     if module in aliases:
         return aliases[module]
-    if module.startswith("_") and module[1:] in sys.modules and hasattr(sys.modules[module[1:]], name):
+    if name and module.startswith("_") and module[1:] in sys.modules and hasattr(sys.modules[module[1:]], name):
         return module[1:]
     return module
 
@@ -445,8 +452,9 @@ def constant_problem(value: Any, depth: int = 0) -> str | None:
             problem = constant_problem(item, depth + 1)
             if problem is not None:
                 return problem
-        if not isinstance(value, tuple) and len({_shape(v) for v in value}) > 1:
-            return f"mixes value types ({', '.join(sorted({_shape(v) for v in value}))}), which Codon's containers cannot hold"
+        shapes = {_shape(v) for v in value}
+        if not isinstance(value, tuple) and len(shapes) > 1:
+            return f"mixes value types ({', '.join(sorted(shapes))}), which Codon's containers cannot hold"
         return None
     if isinstance(value, dict):
         for k, v in value.items():

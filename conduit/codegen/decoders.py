@@ -9,10 +9,11 @@ get one check and one decode function each, shared between the tools that use th
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..typespec import TypeSpec
-from .program import CAUGHT_EXCEPTIONS, Writer
+from .program import Writer
 
 if TYPE_CHECKING:
     from ..tools import Param, Tool
@@ -122,43 +123,53 @@ class Decoders:
         return n
 
 
-def emit_call(w: Writer, index: int, tool: Tool, function: str, decoders: Decoders) -> None:
-    w.emit(f"# ---- tools/call {tool.name!r}: decode the arguments, call, encode the result")
-    w.emit(f"def _call_{index}(doc: _CJsonDoc, args: int, out: _CBuffer, st: _CMcpState) -> int:")
+def emit_call(w: Writer, index: int, tool: Tool, function: str, decoders: Decoders, retry: bool = True) -> None:
+    def emit(text: str = "") -> None:
+        w.emit_owned(text, [tool.name])
+
+    emit(f"# ---- tools/call {tool.name!r}: decode the arguments, call, encode the result")
+    emit(f"def _call_{index}(doc: _CJsonDoc, args: int, out: _CBuffer, st: _CMcpState) -> int:")
     for p in tool.params:
         invalid = json.dumps(f"Invalid argument {p.name!r}: expected {p.type.describe()}")
-        w.emit(f"    # {p.name}: {p.type.describe()}{'' if p.required else ' = ' + repr(p.default)}")
-        w.emit(f"    i = doc.get(args, {json.dumps(p.name)}) if args >= 0 else -1")
+        emit(f"    # {p.name}: {p.type.describe()}{'' if p.required else ' = ' + repr(p.default)}")
+        emit(f"    i = doc.get(args, {json.dumps(p.name)}) if args >= 0 else -1")
         if p.required:
-            w.emit("    if i < 0:")
-            w.emit(f"        return _c_fail(out, {json.dumps(f'Missing required argument {p.name!r}')})")
-            w.emit(f"    if not ({decoders.check(p.type, 'i')}):")
-            w.emit(f"        return _c_fail(out, {invalid})")
-            w.emit(f"    _a_{p.name} = {decoders.decode(p.type, 'i')}")
+            emit("    if i < 0:")
+            emit(f"        return _c_fail(out, {json.dumps(f'Missing required argument {p.name!r}')})")
+            emit(f"    if not ({decoders.check(p.type, 'i')}):")
+            emit(f"        return _c_fail(out, {invalid})")
+            emit(f"    _a_{p.name} = {decoders.decode(p.type, 'i')}")
         else:
-            w.emit(f"    _a_{p.name}: {p.type.codon()} = {codon_literal(p.default)}")
-            w.emit("    if i >= 0:")
-            w.emit(f"        if not ({decoders.check(p.type, 'i')}):")
-            w.emit(f"            return _c_fail(out, {invalid})")
-            w.emit(f"        _a_{p.name} = {decoders.decode(p.type, 'i')}")
+            emit(f"    _a_{p.name}: {p.type.codon()} = {codon_literal(p.default)}")
+            emit("    if i >= 0:")
+            emit(f"        if not ({decoders.check(p.type, 'i')}):")
+            emit(f"            return _c_fail(out, {invalid})")
+            emit(f"        _a_{p.name} = {decoders.decode(p.type, 'i')}")
     call = f"{function}({', '.join(f'{p.name}=_a_{p.name}' for p in tool.params)})"
     what = json.dumps(f"tool {tool.name!r}")
-    w.emit(f"    return _c_guarded(lambda: {call}, out, st, {tool.structured}, {tool.wraps_result}, {what})")
-    w.emit()
+    emit(f"    return _c_guarded(lambda: {call}, out, st, {tool.structured}, {tool.wraps_result}, {what}, {retry})")
+    emit()
 
 
-def emit_guard(w: Writer) -> None:
+def emit_guard(w: Writer, exceptions: Sequence[str]) -> None:
     """`_c_guarded`: call a tool, encode its result, turn an exception into its error result.
 
-    Written once per program: Codon's `except Exception` does not catch subclasses (codon#737),
-    so each exception a tool may raise is named here, and every `_call_N` goes through it.
+    Written once per program: Codon matches exceptions by exact type (`except Exception` does
+    not catch subclasses, codon#737), so each exception class the program knows is named here,
+    and every `_call_N` goes through it. `NeedsPython` (conduit/runtime/pysem.codon) hands the
+    call to CPython; so does an exception raised inside Codon's stdlib, whose wording is Codon's,
+    unless `retry` is off (the tool may already have written something).
     """
-    w.emit("def _c_guarded(f, out: _CBuffer, st: _CMcpState, structured: bool, wrap: bool, what: str) -> int:")
+    w.emit(
+        "def _c_guarded(f, out: _CBuffer, st: _CMcpState, structured: bool, wrap: bool, what: str, retry: bool) -> int:"
+    )
     w.emit("    try:")
     w.emit("        return _c_write_result(out, st, f(), structured, wrap)")
-    for exc in CAUGHT_EXCEPTIONS:
+    w.emit("    except _cp.NeedsPython as e:")
+    w.emit("        return _c_needs_python(out, e.message, retry)")
+    for exc in exceptions:
         w.emit(f"    except {exc} as e:")
-        w.emit("        return _c_fail(out, e.message if e.message else e.typename, _C_CALL_FAILED)")
+        w.emit("        return _c_fail_with(out, e, retry)")
     w.emit("    except:")
     w.emit('        return _c_fail(out, what + " raised an exception", _C_CALL_FAILED)')
     w.emit()

@@ -19,7 +19,7 @@ import json
 
 from ..routing import HTTP_METHODS, Bucket, Endpoint, Route, RouteTable, TrieNode
 from . import phf
-from .program import CAUGHT_EXCEPTIONS, Writer, emit_function
+from .program import Writer
 
 _MANY_CHILDREN = 6  # a trie node with more static children than this looks them up by perfect hash
 
@@ -31,15 +31,14 @@ from conduit_runtime.web import reply_unrouted as _c_reply_unrouted, BadRequest 
 from conduit_runtime.web import Request, Response, BadRequest"""
 
 
-def emit_routes(w: Writer, routes: RouteTable, taken: set[str]) -> None:
-    """The handlers, one call wrapper per route, and the dispatcher (`_c_find`, `_c_allowed`, `_c_call`)."""
+def emit_routes(w: Writer, routes: RouteTable, handlers: list[str], exceptions: list[str]) -> None:
+    """One call wrapper per route (its handler, already in the program under `handlers[i]`), and
+    the dispatcher (`_c_find`, `_c_allowed`, `_c_call`)."""
     endpoints, buckets = routes.compile()
-    _emit_guard(w)
+    _emit_guard(w, exceptions)
     wrappers: dict[int, str] = {}
     for index, route in enumerate(routes):
-        name = _emit_handler(w, route, taken)
-        taken.add(name)
-        wrappers[id(route)] = _emit_wrapper(w, index, route, name)
+        wrappers[id(route)] = _emit_wrapper(w, index, route, handlers[index])
     emit_dispatch(w, endpoints, buckets, helpers=False)
     _emit_call(w, endpoints, wrappers)
 
@@ -67,22 +66,7 @@ def emit_handler_class_members(w: Writer, routes: RouteTable) -> None:
     w.emit("        _c_call(e, self.web, reply)")
 
 
-def _emit_handler(w: Writer, route: Route, taken: set[str]) -> str:
-    returns = inspect.signature(route.fn).return_annotation
-    annotation = {str: " -> str", bytes: " -> str", "str": " -> str", "bytes": " -> str"}.get(returns, "")
-    argument = next(iter(inspect.signature(route.fn).parameters))
-    return emit_function(
-        w,
-        route.source,
-        f"route {route.describe()}",
-        lambda name: f"def {name}({argument}: Request){annotation}:",
-        {argument: "Request"},
-        taken,
-        known_names=("Request", "Response", "BadRequest"),
-    )
-
-
-def _emit_guard(w: Writer) -> None:
+def _emit_guard(w: Writer, exceptions: list[str]) -> None:
     """`_c_route_guarded`: call a handler and write its result; an exception is a JSON 400 or 500.
 
     Written once per program, for the reason `codegen.decoders.emit_guard` gives.
@@ -92,9 +76,11 @@ def _emit_guard(w: Writer) -> None:
     w.emit("        _c_reply_with(reply, f(), octets)")
     w.emit("    except _CBadRequest as e:")
     w.emit('        _c_reply_error(reply, 400, "Bad Request", e.message)')
-    for exc in CAUGHT_EXCEPTIONS:
+    w.emit("    except _cp.NeedsPython as e:  # routes have no CPython path: say what it would need")
+    w.emit('        _c_reply_error(reply, 500, "Internal Server Error", "this request needs CPython: " + e.message)')
+    for exc in exceptions:
         w.emit(f"    except {exc} as e:")
-        w.emit(f'        _c_reply_error(reply, 500, "Internal Server Error", "{exc}: " + e.message)')
+        w.emit('        _c_reply_error(reply, 500, "Internal Server Error", e.typename + ": " + e.message)')
     w.emit("    except:")
     w.emit('        _c_reply_error(reply, 500, "Internal Server Error", what + " raised an exception")')
     w.emit()

@@ -9,14 +9,15 @@ loop calls. The protocol itself lives in the hand-written runtime (conduit/runti
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
+from ..errors import UnsupportedCodeError
 from . import phf
-from .decoders import Decoders, codon_param, emit_call, emit_guard
-from .program import Program, Writer, emit_function
+from .program import Program, Writer
 from .routes import RUNTIME_IMPORTS as ROUTE_IMPORTS
 from .routes import emit_handler_class_members, emit_routes
+from .user_code import Engine, Stdlib, UserCode, analyze, emit_guard_and_calls, emit_user_code, route_entry
 
 if TYPE_CHECKING:
     from ..app import Conduit
@@ -36,9 +37,13 @@ JSONRPC_METHODS = (
 )
 
 
-def generate(app: Conduit, settings: ServerSettings | None = None) -> Program:
-    """The whole Codon program for `app`; raises UnsupportedCodeError for tool code Codon cannot run."""
+def generate(app: Conduit, settings: ServerSettings | None = None, code: UserCode | None = None) -> Program:
+    """The whole Codon program for `app`: its native tools, and the front end of those CPython runs.
+
+    `code` is the app's analyzed user code (`analyze_app`), when the caller already has it.
+    """
     settings = settings or app.settings
+    code = code or analyze_app(app)
     tools = list(app)
     w = Writer()
     plural = "" if len(tools) == 1 else "s"
@@ -49,13 +54,33 @@ def generate(app: Conduit, settings: ServerSettings | None = None) -> Program:
     if len(app.routes):
         w.emit(ROUTE_IMPORTS)
     w.emit()
-    function_names = emit_tools(w, tools)
+    functions = emit_tools(w, code, tools)
     w.emit(phf.emit_codon(phf.build([m.encode() for m in JSONRPC_METHODS]), "_method_index", helpers=False))
     w.emit()
     if len(app.routes):
-        emit_routes(w, app.routes, set(function_names))
+        handlers = [functions[route_entry(i)] for i in range(len(app.routes))]
+        emit_routes(w, app.routes, handlers, code.exceptions.everything())
     _emit_app(w, app, tools, settings)
-    return w.program()
+    return w.program(code.engines)
+
+
+def analyze_app(app: Conduit, forced: Mapping[str, Engine] | None = None, stdlib: Stdlib | None = None) -> UserCode:
+    """The app's tools and route handlers as whole programs, with each one's engine.
+
+    A route handler must run natively (routes have no CPython path yet): one that cannot is an
+    error naming the reason, at the user's line.
+    """
+    code = analyze(list(app), list(app.routes), forced, stdlib)
+    for index, route in enumerate(app.routes):
+        engine = code.engines[route_entry(index)]
+        if not engine.native:
+            raise UnsupportedCodeError(
+                f"route {route.describe()} cannot run natively: {engine.reason}",
+                file=engine.file,
+                line=engine.line,
+                hint="route handlers run natively only; serve the app with the python backend, or change the handler",
+            )
+    return code
 
 
 def emit_imports(w: Writer, *, server: bool = True) -> None:
@@ -66,49 +91,30 @@ def emit_imports(w: Writer, *, server: bool = True) -> None:
     w.emit("from conduit_runtime.json import JsonDoc as _CJsonDoc, J_NULL as _J_NULL, J_TRUE as _J_TRUE")
     w.emit("from conduit_runtime.json import J_FALSE as _J_FALSE, J_NUM as _J_NUM, J_STR as _J_STR")
     w.emit("from conduit_runtime.json import J_ARR as _J_ARR, J_OBJ as _J_OBJ")
-    w.emit("from conduit_runtime.json import json_object as _cj_object, json_array as _cj_array")
     w.emit("from conduit_runtime.calls import McpConfig as _CMcpConfig, McpState as _CMcpState")
     w.emit("from conduit_runtime.calls import json_items as _c_items, fail as _c_fail, CALL_FAILED as _C_CALL_FAILED")
-    w.emit("from conduit_runtime.calls import write_result as _c_write_result")
+    w.emit("from conduit_runtime.calls import write_result as _c_write_result, fail_with as _c_fail_with")
+    w.emit("from conduit_runtime.calls import needs_python as _c_needs_python")
     if server:
         w.emit("from conduit_runtime.http_request import Request as _CRequest")
         w.emit("from conduit_runtime.http_response import Reply as _CReply")
         w.emit("from conduit_runtime.loop import ServerConfig as _CServerConfig, serve as _c_serve")
-        w.emit("from conduit_runtime.mcp import handle_mcp as _c_handle_mcp")
+        w.emit("from conduit_runtime.mcp import handle_mcp as _c_handle_mcp, finish_call as _c_finish_call")
+        w.emit("from conduit_runtime.pool import Job as _CJob")
 
 
-def emit_tools(w: Writer, tools: list[Tool]) -> list[str]:
-    """The user's functions, one `_call_N` per tool, their decoders and `_tool_index`.
+def emit_tools(w: Writer, code: UserCode, tools: list[Tool]) -> dict[str, str]:
+    """The user's code, the tools' calls and decoders, `_c_call_tool` and `_tool_index`.
 
-    Returns the functions' names in the program (a tool may be renamed to avoid a clash). The
+    Returns each native entry's function name in the program (a clash may rename one). The
     phf helpers are emitted too, so later tables pass `helpers=False`.
     """
-    function_names: dict[str, str] = {}
-    for tool in tools:
-        function_names[tool.name] = _emit_tool_function(w, tool, set(function_names.values()))
-    emit_guard(w)
-    decoders = Decoders()
-    for index, tool in enumerate(tools):
-        emit_call(w, index, tool, function_names[tool.name], decoders)
-    for text in decoders.functions:
-        w.emit(text)
+    functions = emit_user_code(w, code)
+    emit_guard_and_calls(w, code, functions, tools)
     w.emit("# ---- dispatch: perfect hashes fixed at build time " + "-" * 40)
     w.emit(phf.emit_codon_helpers())
     w.emit(phf.emit_codon(phf.build([t.name.encode() for t in tools]), "_tool_index", helpers=False))
-    return list(function_names.values())
-
-
-# ---- the user's functions -------------------------------------------------------------------
-
-
-def _emit_tool_function(w: Writer, tool: Tool, taken: set[str]) -> str:
-    params = ", ".join(codon_param(p) for p in tool.params)
-    # The return annotation stays where Codon can use it; mixed-type objects (`-> dict`) are inferred.
-    returns = f" -> {tool.returns.codon()}" if tool.returns is not None and tool.returns.kind != "json" else ""
-    param_types = {p.name: p.type.codon() for p in tool.params}
-    return emit_function(
-        w, tool.source, f"tool {tool.name!r}", lambda name: f"def {name}({params}){returns}:", param_types, taken
-    )
+    return functions
 
 
 # ---- the app: tables, fixed bytes and the handler -----------------------------------------------
@@ -123,10 +129,7 @@ def _emit_app(w: Writer, app: Conduit, tools: list[Tool], settings: ServerSettin
     w.emit("    def find_tool(self, p: Ptr[byte], n: int) -> int:")
     w.emit("        return _tool_index(p, n)")
     w.emit("    def call_tool(self, index: int, doc: _CJsonDoc, args: int, out: _CBuffer, st: _CMcpState) -> int:")
-    for index, tool in enumerate(tools):
-        w.emit(f"        if index == {index}:  # {tool.name}")
-        w.emit(f"            return _call_{index}(doc, args, out, st)")
-    w.emit("        return -1")
+    w.emit("        return _c_call_tool(index, doc, args, out, st)")
     w.emit()
     w.emit("# Serialized once, at build time: the tools/list array and the server's identity.")
     w.emit(f"_C_TOOLS_JSON = {_codon_str(tools_json)}")
@@ -169,6 +172,9 @@ def emit_handler_and_serve(w: Writer, app: Conduit, settings: ServerSettings) ->
         w.emit("            self.route(req, reply)")
         w.emit("            return")
     w.emit("        _c_handle_mcp(self.app, self.st, req, reply)")
+    w.emit("    def finish(self, job: _CJob, reply: _CReply):")
+    w.emit('        """A tools/call answered off the loop (a pool thread, the CPython worker)."""')
+    w.emit("        _c_finish_call(self.st, job, reply)")
     if routed:
         emit_handler_class_members(w, app.routes)
     w.emit()

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 
 from . import phf
 from .program import Program, Writer
-from .server import JSONRPC_METHODS, emit_config, emit_handler_and_serve, emit_imports, emit_tools
+from .server import JSONRPC_METHODS, analyze_app, emit_config, emit_handler_and_serve, emit_imports, emit_tools
+from .user_code import UserCode
 
 if TYPE_CHECKING:
     from ..app import Conduit
@@ -46,30 +47,29 @@ class SplitProgram:
     tools: Program
 
 
-def generate_split(app: Conduit, settings: ServerSettings | None = None) -> SplitProgram | None:
+def generate_split(
+    app: Conduit, settings: ServerSettings | None = None, code: UserCode | None = None
+) -> SplitProgram | None:
     """Both programs, or None for an app the split cannot serve (routes need the full program)."""
     if len(app.routes):
         return None
-    return SplitProgram(generate_core(app, settings), generate_tools_lib(app))
+    return SplitProgram(generate_core(app, settings), generate_tools_lib(app, code))
 
 
-def generate_tools_lib(app: Conduit) -> Program:
-    """The tools of `app` as a library exporting the tools ABI; raises as `codegen.generate` does."""
+def generate_tools_lib(app: Conduit, code: UserCode | None = None) -> Program:
+    """The tools of `app` as a library exporting the tools ABI."""
+    code = code or analyze_app(app)
     tools = list(app)
     w = Writer()
     w.emit(f"# Conduit: the tools library of app {app.name!r} ({len(tools)} tool(s)), loaded by its core.")
     w.emit("# Written by conduit.codegen.split on every build; edit the Python tools, not this file.")
     emit_imports(w, server=False)
     w.emit()
-    emit_tools(w, tools)
-    dispatch = [
-        f"    if index == {i}:  # {t.name}\n        return _call_{i}(doc, args, out, st)" for i, t in enumerate(tools)
-    ]
+    emit_tools(w, code, tools)
     tools_json = json.dumps([t.definition() for t in tools], separators=(",", ":"))
     # JSON escaping is a valid Codon string literal (as in codegen).
-    exports = _EXPORTS.replace("$TOOLS_JSON", json.dumps(tools_json)).replace("$ABI_VERSION", str(ABI_VERSION))
-    w.emit(exports.replace("$DISPATCH", "\n".join(dispatch)))
-    return w.program()
+    w.emit(_EXPORTS.replace("$TOOLS_JSON", json.dumps(tools_json)).replace("$ABI_VERSION", str(ABI_VERSION)))
+    return w.program(code.engines)
 
 
 def generate_core(app: Conduit, settings: ServerSettings | None = None) -> Program:
@@ -145,14 +145,10 @@ def conduit_tools_call(ctx: cobj, index: int, args_p: Ptr[byte], args_n: int,
         if args_n > 0 and not st.doc.parse(args_p, args_n):  # the core parsed this text already
             code = _c_fail(st.out, "Invalid arguments: not a JSON object")
         else:
-            code = _call_tool(index, st.doc, 0 if args_n > 0 else -1, st.out, st)  # 0: the root
+            code = _c_call_tool(index, st.doc, 0 if args_n > 0 else -1, st.out, st)  # 0: the root
     except:
         code = _c_fail(st.out, "tool call failed inside the tools library", _C_CALL_FAILED)
     out_p[0] = st.out.data
     out_n[0] = st.out.len
     return code
-
-def _call_tool(index: int, doc: _CJsonDoc, args: int, out: _CBuffer, st: _CMcpState) -> int:
-$DISPATCH
-    return _c_fail(out, "unknown tool", _C_CALL_FAILED)
 """
