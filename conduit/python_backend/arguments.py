@@ -36,4 +36,17 @@ def decode_arguments(tool: Tool, arguments: Any) -> dict[str, Any]:
 def decode_value(spec: TypeSpec, value: Any, name: str) -> Any:
     if not spec.accepts(value):
         raise ArgumentError(f"Invalid argument '{name}': expected {spec.describe()}")
-    return float(value) if spec.kind == "float" else value
+    return _typed(spec, value)
+
+
+def _typed(spec: TypeSpec, value: Any) -> Any:
+    """The value as the native decoders produce it: a JSON integer for a float is a float, at any depth."""
+    if spec.kind == "float":
+        return float(value)
+    if spec.kind == "list":
+        return [_typed(spec.inner, v) for v in value]
+    if spec.kind == "dict":
+        return {k: _typed(spec.inner, v) for k, v in value.items()}
+    if spec.kind == "optional" and value is not None:
+        return _typed(spec.inner, value)
+    return value

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
@@ -142,6 +143,7 @@ class ServerProcess:
 
     def __init__(self, popen: subprocess.Popen[bytes], argv: Sequence[str], log_path: Path) -> None:
         self._popen = popen
+        self.started_at = time.monotonic()
         self.argv = list(argv)
         self.log_path = log_path
         with _running_lock:

@@ -2,24 +2,174 @@
 
 from __future__ import annotations
 
+import os
+import re
 import signal
 import sys
 import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from .. import codegen, toolchain
+from ..codegen.probe import probe_cells
+from ..codegen.split import CORE_NAME, LIB_FLAGS, LIB_NAME
+from ..codegen.user_code import Engine
+from ..errors import BuildError, ConduitError, NativeRequiredError
 from ..loader import app_reference
 from ..settings import Backend, ServerSettings
+from .python_worker import PythonWorker
 from .supervisor import Supervisor
 
 if TYPE_CHECKING:
     from ..app import Conduit
 
 
-def native_build(app: Conduit, settings: ServerSettings | None = None) -> toolchain.Build:
-    """Generate and compile the app's native server (a cache hit when nothing changed)."""
-    program = codegen.generate(app, settings)
-    return toolchain.build(program.text, source_map=program.source_map)
+@dataclass(frozen=True)
+class NativeServer:
+    """A built native server: its argv, and per tool the engine that answers it."""
+
+    argv: list[str]  # [server], or [core, tools.so] for the notebook's split
+    engines: Mapping[str, Engine]
+    cached: bool  # nothing was compiled
+
+    @property
+    def binary(self) -> Path:
+        return Path(self.argv[0])
+
+    @property
+    def python_tools(self) -> list[str]:
+        return [name for name, engine in self.engines.items() if not engine.native and not name.startswith("route ")]
+
+
+def native_build(
+    app: Conduit, settings: ServerSettings | None = None, *, split: bool = False, compile: bool = True
+) -> NativeServer:
+    """Generate and compile the app's native server (a cache hit when nothing changed).
+
+    A tool Codon rejects is not an error: it runs in CPython, with Codon's message (at the user's
+    line) as the reason, and the server is built again without it (a rejected program is
+    remembered, so the next build of the same app compiles nothing). A route handler has no
+    CPython path, so Codon's error on one is raised. With `split`, the server is the notebook's
+    core plus tools library (conduit.codegen.split); without `compile`, a program not in the
+    cache raises LookupError instead of compiling (to ask whether a build would compile).
+    """
+    forced: dict[str, Engine] = {}
+    while True:
+        code = codegen.analyze_app(app, forced, toolchain.stdlib_index())
+        if app.native == "require":
+            _require_native(code.engines)
+        parts = codegen.generate_split(app, settings, code) if split else None
+        if parts is not None:
+            programs = [(parts.core, CORE_NAME, toolchain.DEFAULT_FLAGS), (parts.tools, LIB_NAME, LIB_FLAGS)]
+        else:
+            programs = [(codegen.generate(app, settings, code), "server", toolchain.DEFAULT_FLAGS)]
+        builds = []
+        for program, name, flags in programs:
+            try:
+                if not compile and not toolchain.is_cached(program.text, name=name, flags=flags):
+                    raise toolchain.NotCached(name)
+                builds.append(toolchain.build(program.text, name=name, flags=flags, source_map=program.source_map))
+            except BuildError as exc:
+                culprits = [n for n in _owners(exc, program) if code.engines.get(n, Engine(False)).native]
+                if not culprits and split and parts is not None:
+                    split = False  # not the tools' fault: the one-program server is the fallback
+                    break
+                if compile and _probed(app, code, forced):
+                    break  # the JIT named every tool Codon rejects: build again without them
+                if not culprits and compile:  # Codon failed without saying where: find the tool
+                    culprits = _bisect(app, settings, forced, code.engines)
+                if not culprits or any(n.startswith("route ") for n in culprits):
+                    raise
+                reason = f"Codon cannot compile it: {_plain(exc.message)}"
+                mapped = exc.file is not None and not exc.file.endswith(".codon")  # the user's line, not ours
+                for n in culprits:
+                    forced[n] = Engine(False, reason, exc.file if mapped else None, exc.line if mapped else None)
+                break
+        else:
+            return NativeServer([str(b.binary) for b in builds], code.engines, all(b.cached for b in builds))
+
+
+def _plain(message: str) -> str:
+    """Codon's message without where inside Conduit's runtime it surfaced (the user's line says)."""
+    return re.sub(r" \(in conduit_runtime/[^)]*, reached from this line\)", "", message)
+
+
+def _probed(app: Conduit, code: codegen.UserCode, forced: dict[str, Engine]) -> bool:
+    """Run every native tool through Codon's JIT at once; the ones that fail run in CPython,
+    each with Codon's message at its own line. True if any was found."""
+    cells = probe_cells(code, list(app))
+    found = False
+    for error in toolchain.probe([c.program for c in cells]):
+        owners = [n for n in cells[error.index].owners if code.engines[n].native and not n.startswith("route ")]
+        for name in owners:
+            if name not in forced:
+                forced[name] = Engine(
+                    False, f"Codon cannot compile it: {_plain(error.message)}", error.file, error.line
+                )
+                found = True
+    return found
+
+
+def _bisect(
+    app: Conduit, settings: ServerSettings | None, forced: Mapping[str, Engine], engines: Mapping[str, Engine]
+) -> list[str]:
+    """The tool whose code makes Codon fail without a location (it crashed, say), by halving:
+    a few builds of part of the tools natively, the rest in CPython. [] if no single tool does."""
+    suspects = [name for name, engine in engines.items() if engine.native and not name.startswith("route ")]
+    others_python = Engine(False, "left out while looking for the tool Codon fails on")
+
+    def fails(native: list[str]) -> bool:
+        trial = dict(forced)
+        trial.update({name: others_python for name in suspects if name not in native})
+        code = codegen.analyze_app(app, trial, toolchain.stdlib_index())
+        program = codegen.generate(app, settings, code)
+        try:
+            toolchain.build(program.text, source_map=program.source_map)
+        except BuildError:
+            return True
+        return False
+
+    while len(suspects) > 1:
+        half = suspects[: len(suspects) // 2]
+        if fails(half):
+            suspects = half
+        elif fails(suspects[len(half) :]):
+            suspects = suspects[len(half) :]
+        else:
+            return []
+    return suspects if suspects and fails(suspects) else []
+
+
+def _require_native(engines: Mapping[str, Engine]) -> None:
+    python = {name: e for name, e in engines.items() if not e.native}
+    if python:
+        name, engine = next(iter(python.items()))
+        more = f" (and {len(python) - 1} more: {', '.join(list(python)[1:])})" if len(python) > 1 else ""
+        raise NativeRequiredError(
+            f"tool {name!r} would run in CPython: {engine.reason}{more}",
+            file=engine.file,
+            line=engine.line,
+            hint='Conduit(..., native="require") makes this an error; drop it to serve such tools in CPython',
+        )
+
+
+def describe_engines(engines: Mapping[str, Engine]) -> str:
+    """One line per tool: which engine answers it and, for CPython, why, at the user's line."""
+    width = max((len(n) for n in engines), default=0)
+    return "\n".join(
+        f"  {name:<{width}}  {engine.describe()}" for name, engine in engines.items() if not name.startswith("route ")
+    )
+
+
+def _owners(error: BuildError, program: codegen.Program) -> tuple[str, ...]:
+    """The tools whose code the innermost owned line of Codon's error chain belongs to."""
+    for line in error.program_lines:
+        owners = program.source_map.owners(line)
+        if owners:
+            return owners
+    return ()
 
 
 def resolve_backend(backend: Backend, out: TextIO | None = None) -> Backend:
@@ -43,8 +193,22 @@ def start_server(
     `app_spec` (FILE[:ATTR]) tells the python backend's process where the app is defined; by
     default it is found among the loaded modules.
     """
+    worker: PythonWorker | None = None
+    env: dict[str, str] = {}
+    supervisor = Supervisor(settings.host, settings.port)
     if backend == "native":
-        argv = [str(native_build(app, settings).binary)]
+        try:
+            server = native_build(app, settings)
+        except BaseException:
+            supervisor.close()
+            raise
+        argv = server.argv
+        spec = app_spec or _app_reference_or_none(app)
+        if spec is not None:
+            worker = PythonWorker(spec, supervisor.run_dir, eager=bool(server.python_tools))
+            supervisor.attach(worker)
+            env = dict(os.environ, **worker.env)
+        supervisor.engines = server.engines  # type: ignore[attr-defined]
     else:
         spec = app_spec or app_reference(app)
         argv = [
@@ -57,13 +221,19 @@ def start_server(
             "--port",
             str(settings.port),
         ]
-    supervisor = Supervisor(settings.host, settings.port)
     try:
-        supervisor.start(argv)
+        supervisor.start(argv, env=env or None)
     except BaseException:
         supervisor.close()
         raise
     return supervisor
+
+
+def _app_reference_or_none(app: Conduit) -> str | None:
+    try:
+        return app_reference(app)
+    except ConduitError:
+        return None  # an app built in a function: CPython-run calls then say there is no worker
 
 
 def run_forever(
@@ -80,6 +250,11 @@ def run_forever(
         return
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    engines = getattr(server, "engines", None)
+    if engines:
+        native = sum(1 for n, e in engines.items() if e.native and not n.startswith("route "))
+        print(f"conduit: {native} of {len(app.tools)} tool(s) native; each tool's engine:", file=out)
+        print(describe_engines(engines), file=out, flush=True)
     print(f"conduit: serving {app.name!r} ({backend}) at {server.url}  (Ctrl-C to stop)", file=out, flush=True)
     try:
         while not stop.wait(0.5):

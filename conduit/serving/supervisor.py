@@ -88,6 +88,7 @@ class Supervisor:
         self.run_dir = Path(tempfile.mkdtemp(prefix="conduit-run-") if run_dir is None else run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self._process: ServerProcess | None = None
+        self._companions: list = []  # things that live and die with the server (its CPython worker)
         self._count = 0
         self._closed = False
         self._lock = threading.RLock()
@@ -206,12 +207,19 @@ class Supervisor:
             if self._process is not None:
                 self._process.stop(timeout)
 
+    def attach(self, companion) -> None:
+        """Close `companion` (anything with `close(timeout)`) when the supervisor closes."""
+        self._companions.append(companion)
+
     def close(self, timeout: float = 5.0) -> None:
         """Stop the process and close the socket. Idempotent."""
         with self._lock:
             if self._closed:
                 return
             self.stop(timeout)
+            for companion in self._companions:
+                with contextlib.suppress(Exception):
+                    companion.close(timeout)
             self._closed = True
             self._socket.close()
             if self._own_run_dir:
