@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar, overload
+from typing import Any, Literal, TypeVar, overload
 
 from .errors import ToolDefinitionError
 from .routing import Route, RouteDefinitionError, RouteTable, make_route
@@ -45,9 +45,14 @@ class Conduit:
         allowed_origins: Sequence[str] = (),
         dns_rebinding_protection: bool = True,
         max_body_bytes: int = 1 << 20,
+        native: Literal["auto", "require"] = "auto",
     ) -> None:
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+        if native not in ("auto", "require"):
+            raise ValueError(f"native must be 'auto' or 'require', got {native!r}")
+        # "require": a tool that would run in CPython is an error (NativeRequiredError), not a fallback
+        self.native = native
         self.name = name
         self.version = version
         self.instructions = instructions
@@ -83,6 +88,7 @@ class Conduit:
         title: str | None = None,
         description: str | None = None,
         annotations: Mapping[str, Any] | Any | None = None,
+        native: bool | None = None,
     ) -> Callable[[F], F]: ...
 
     def tool(
@@ -93,8 +99,13 @@ class Conduit:
         title: str | None = None,
         description: str | None = None,
         annotations: Mapping[str, Any] | Any | None = None,
+        native: bool | None = None,
     ) -> Any:
-        """Register a function as a tool: `@app.tool()`, `@app.tool("name")`, or bare `@app.tool`."""
+        """Register a function as a tool: `@app.tool()`, `@app.tool("name")`, or bare `@app.tool`.
+
+        Conduit compiles a tool natively when it can do so with Python's meaning, and runs it in
+        CPython (behind the same native server) otherwise; `native=False` always uses CPython.
+        """
         if callable(name_or_fn):
             self.add_tool(name_or_fn)
             return name_or_fn
@@ -102,7 +113,9 @@ class Conduit:
             raise ToolDefinitionError(f"@app.tool() takes a tool name as its first argument, got {name_or_fn!r}")
 
         def decorator(fn: F) -> F:
-            self.add_tool(fn, name=name_or_fn, title=title, description=description, annotations=annotations)
+            self.add_tool(
+                fn, name=name_or_fn, title=title, description=description, annotations=annotations, native=native
+            )
             return fn
 
         return decorator
@@ -118,9 +131,10 @@ class Conduit:
         description: str | None = None,
         annotations: Mapping[str, Any] | Any | None = None,
         source: Source | None = None,
+        native: bool | None = None,
     ) -> Tool:
         tool = Tool.from_function(
-            fn, name=name, title=title, description=description, annotations=annotations, source=source
+            fn, name=name, title=title, description=description, annotations=annotations, source=source, native=native
         )
         if tool.name in self._tools:
             raise ToolDefinitionError(

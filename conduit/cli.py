@@ -1,6 +1,6 @@
 """The `conduit` command.
 
-conduit serve app.py [--host H] [--port P] [--backend native|python]
+conduit serve app.py [--host H] [--port P] [--backend native|python] [--require-native]
 conduit bench URL [--tool T] [--args JSON] [--requests N] [--connections C] [--duration S] [--json]
 """
 
@@ -24,6 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", help="address to bind (default: the app's, 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to bind (default: the app's, 8080)")
     serve.add_argument("--backend", choices=BACKENDS, help="native (Codon, the default) or python (the MCP SDK)")
+    serve.add_argument(
+        "--require-native",
+        action="store_true",
+        help="fail if any tool would run in CPython (as Conduit(..., native='require') does)",
+    )
     bench = commands.add_parser("bench", help="put load on a running MCP server and print its latency percentiles")
     bench.add_argument("url", help="the server's MCP endpoint, e.g. http://127.0.0.1:8080/mcp")
     bench.add_argument("--tool", help="the tool to call (default: measure tools/list)")
@@ -40,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "bench":
             return _bench(args)
         app = load_app(args.app)
+        if args.require_native:
+            app.native = "require"
         settings = app.settings.with_address(args.host, args.port)
         run_forever(app, settings, args.backend or app.backend, out=sys.stderr, app_spec=args.app)
     except ConduitError as exc:

@@ -3,7 +3,8 @@
     ConduitError
     ├── UsageError               a command or magic was given arguments it cannot use
     ├── ToolDefinitionError      a tool cannot be registered: bad name, duplicate, unsupported type
-    ├── UnsupportedCodeError     tool code outside the Python/Codon subset, found before Codon runs
+    ├── UnsupportedCodeError     code that cannot run as asked: a route handler Codon cannot compile,
+    │   └── NativeRequiredError  a tool that would run in CPython, with Conduit(native="require")
     ├── ToolchainError
     │   ├── CodonNotFoundError   no usable Codon compiler on this machine
     │   └── BuildError           Codon rejected the program; points at the user's line
@@ -28,6 +29,7 @@ __all__ = [
     "ConduitError",
     "ServerError",
     "ServerStartError",
+    "NativeRequiredError",
     "ToolDefinitionError",
     "ToolchainError",
     "UnsupportedCodeError",
@@ -63,7 +65,7 @@ def _format_at(message: str, file: str | None, line: int | None, source_line: st
 
 
 class UnsupportedCodeError(ConduitError):
-    """Tool code uses something Codon rejects or runs differently; found before Codon runs."""
+    """Code that cannot run the way the app asks (it names the file, line and why)."""
 
     def __init__(
         self,
@@ -83,6 +85,10 @@ class UnsupportedCodeError(ConduitError):
 
     def __str__(self) -> str:
         return _format_at(self.message, self.file, self.line, self.source_line, self.hint)
+
+
+class NativeRequiredError(UnsupportedCodeError):
+    """`Conduit(..., native="require")` and a tool that would run in CPython; the message says why."""
 
 
 class ToolchainError(ConduitError):
@@ -113,6 +119,7 @@ class BuildError(ToolchainError):
         output: str = "",
         program_path: str | None = None,
         program_line: int | None = None,
+        program_lines: Sequence[int] = (),
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -124,6 +131,7 @@ class BuildError(ToolchainError):
         self.output = output
         self.program_path = program_path
         self.program_line = program_line
+        self.program_lines = list(program_lines)  # the whole "during the realization of" chain, innermost first
 
     def __str__(self) -> str:
         return _format_at(self.message, self.file, self.line, self.source_line, self.hint)

@@ -57,6 +57,7 @@ class Tool:
     description: str = ""
     title: str | None = None
     annotations: Mapping[str, Any] = field(default_factory=dict)
+    native: bool | None = None  # None: Conduit decides; False: always CPython
 
     @classmethod
     def from_function(
@@ -68,6 +69,7 @@ class Tool:
         description: str | None = None,
         annotations: Mapping[str, Any] | Any | None = None,
         source: Source | None = None,
+        native: bool | None = None,
     ) -> Tool:
         """Read a tool from a typed function; every problem is a `ToolDefinitionError` naming the fix."""
         if not inspect.isfunction(fn):
@@ -93,6 +95,7 @@ class Tool:
             description=description if description is not None else doc.summary,
             title=title,
             annotations=_read_annotations(annotations, tool_name),
+            native=native,
         )
 
     @property
@@ -103,7 +106,7 @@ class Tool:
     @property
     def wraps_result(self) -> bool:
         """Non-object results are wrapped as `{"result": value}`, as the reference SDK does."""
-        return self.structured and self.returns.kind not in ("dict", "json")  # type: ignore[union-attr]
+        return self.structured and self.returns.kind not in ("dict", "object")  # type: ignore[union-attr]
 
     def input_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "object", "properties": {p.name: p.schema() for p in self.params}}
@@ -118,7 +121,7 @@ class Tool:
         assert self.returns is not None
         if self.wraps_result:
             return {"type": "object", "properties": {"result": self.returns.schema()}, "required": ["result"]}
-        return self.returns.schema() if self.returns.kind == "dict" else {"type": "object"}
+        return self.returns.schema()
 
     def definition(self) -> dict[str, Any]:
         """The tool as `tools/list` lists it."""

@@ -7,6 +7,7 @@ the tree, never the annotation, so the two backends agree on what a type means.
 
 from __future__ import annotations
 
+import collections.abc
 import types
 import typing
 from dataclasses import dataclass
@@ -14,7 +15,9 @@ from typing import Any, Literal, Union
 
 from .errors import ToolDefinitionError
 
-Kind = Literal["str", "int", "float", "bool", "list", "dict", "optional", "literal", "none", "json"]
+Kind = Literal["str", "int", "float", "bool", "list", "dict", "optional", "literal", "none", "object", "tuple", "any"]
+# Kinds only a return type has: what a tool may return beyond the parameter types.
+RETURN_ONLY: frozenset[str] = frozenset({"none", "object", "tuple", "any"})
 
 _SCALARS: dict[Any, Kind] = {str: "str", int: "int", float: "float", bool: "bool"}
 _SCHEMA_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
@@ -24,12 +27,22 @@ _SCHEMA_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "
 class TypeSpec:
     """One supported type: a scalar, `list[T]`, `dict[str, T]`, `Optional[T]` or `Literal[...]`.
 
-    `json` is only a return type: a bare `dict` or `list` whose values may be of mixed types.
+    Return types may also be `object` (a bare `dict`, `dict[str, Any]`: any JSON object),
+    `tuple` (`tuple[int, str]`: a JSON array of those items, `items`) and `any` (`Any`, a bare
+    `list`'s items, a union: any JSON value), at any depth.
     """
 
     kind: Kind
     item: TypeSpec | None = None
     choices: tuple[Any, ...] = ()
+    items: tuple[TypeSpec, ...] = ()  # a tuple's item types, in order
+
+    @property
+    def concrete(self) -> bool:
+        """Whether this is one Codon type (no `object`, `tuple` or `any` inside)."""
+        if self.kind in RETURN_ONLY and self.kind != "none":
+            return False
+        return self.item is None or self.item.concrete
 
     def schema(self) -> dict[str, Any]:
         """The JSON Schema (2020-12) of this type."""
@@ -45,6 +58,11 @@ class TypeSpec:
             return {"type": _SCHEMA_TYPES[_literal_kind(self.choices)], "enum": list(self.choices)}
         if self.kind == "none":
             return {"type": "null"}
+        if self.kind == "object":
+            return {"type": "object"}
+        if self.kind == "tuple":
+            n = len(self.items)
+            return {"type": "array", "prefixItems": [i.schema() for i in self.items], "minItems": n, "maxItems": n}
         return {}
 
     def codon(self) -> str:
@@ -59,7 +77,7 @@ class TypeSpec:
             return f"Optional[{self.inner.codon()}]"
         if self.kind == "none":
             return "NoneType"
-        if self.kind == "json":
+        if self.kind in RETURN_ONLY:
             return "Json"
         return self.kind
 
@@ -119,20 +137,32 @@ def parse_annotation(annotation: Any, where: str, *, is_return: bool = False) ->
         if is_return:
             return TypeSpec("none")
         raise ToolDefinitionError(f"{where}: None is not a parameter type")
-    if is_return and annotation in (dict, list, typing.Dict, typing.List):
-        return TypeSpec("json")
+    if is_return:
+        if annotation is Any:
+            return TypeSpec("any")
+        if annotation in (dict, typing.Dict, collections.abc.Mapping):
+            return TypeSpec("object")
+        if annotation in (list, typing.List, tuple, typing.Tuple):
+            return TypeSpec("list", TypeSpec("any"))
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
     if origin is list and len(args) == 1:
-        return TypeSpec("list", parse_annotation(args[0], where))
+        return TypeSpec("list", parse_annotation(args[0], where, is_return=is_return))
     if origin is dict and len(args) == 2:
         if args[0] is not str:
             raise ToolDefinitionError(f"{where}: dict keys must be str (JSON object keys), got {args[0]!r}")
-        return TypeSpec("dict", parse_annotation(args[1], where))
+        value = parse_annotation(args[1], where, is_return=is_return)
+        return TypeSpec("object") if value.kind == "any" else TypeSpec("dict", value)
+    if is_return and origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return TypeSpec("list", parse_annotation(args[0], where, is_return=True))
+        return TypeSpec("tuple", items=tuple(parse_annotation(a, where, is_return=True) for a in args))
     if origin in (Union, types.UnionType):
         rest = [a for a in args if a is not type(None)]
         if len(rest) == 1 and len(args) == 2:
-            return TypeSpec("optional", parse_annotation(rest[0], where))
+            return TypeSpec("optional", parse_annotation(rest[0], where, is_return=is_return))
+        if is_return:
+            return TypeSpec("any")
         raise ToolDefinitionError(
             f"{where}: unions other than Optional[T] are not supported natively; use one type per parameter"
         )

@@ -19,6 +19,7 @@ with the kernel.
 from __future__ import annotations
 
 import itertools
+import os
 import sys
 import threading
 import time
@@ -27,14 +28,14 @@ from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from .. import codegen, toolchain
 from ..app import Conduit
 from ..client import call_tool
-from ..codegen.split import CORE_NAME, LIB_FLAGS, LIB_NAME, SplitProgram
-from ..errors import BuildError, ServerError, ToolDefinitionError
+from ..errors import ConduitError, ServerError, ToolDefinitionError
 from ..python_backend.notebook_tools import backend_argv
-from ..serving import Supervisor, resolve_backend
+from ..serving import Supervisor, native_build, resolve_backend
+from ..serving.python_worker import PythonWorker
 from ..settings import Backend
+from ..toolchain import NotCached
 from ..tools import Tool
 from .cells import cell_functions
 from .status import Progress, State, Status, ToolTable
@@ -55,8 +56,6 @@ class _Snapshot:
     generation: int
     app: Conduit
     backend: Backend
-    program: codegen.Program | None  # the whole server in one program
-    split: SplitProgram | None = None  # the same as a core and a tools library
 
 
 class NotebookSession:
@@ -105,6 +104,8 @@ class NotebookSession:
         self._builds = 0
         self._worker: threading.Thread | None = None
         self._closed = False
+        self._worker: PythonWorker | None = None  # the CPython worker of the native server
+        self._engines: dict[str, Any] = {}  # per tool: native or python, after the last native build
         self._last_bench: BenchResult | None = None  # what `bench(compare=True)` draws under
 
     # -- cells ----------------------------------------------------------------------------
@@ -155,8 +156,6 @@ class NotebookSession:
                         "rename the function, give it --name, or re-run that cell without it"
                     )
                 kept[tool.name] = tool
-            if self.backend == "native":
-                codegen.generate(self._app(kept))  # subset errors surface now, in this cell
             self._tools = kept
             self._cells[key] = tuple(t.name for t in tools)
             self._cells = {k: v for k, v in self._cells.items() if v}
@@ -173,12 +172,19 @@ class NotebookSession:
     def tools(self) -> Mapping[str, Tool]:
         return dict(self._tools)
 
+    @property
+    def engines(self) -> Mapping[str, Any]:
+        """Per tool, the engine of the last native build: native, or CPython and why."""
+        return dict(self._engines)
+
     def table(self) -> ToolTable:
         rows = []
         for tool in self._tools.values():
             params = ", ".join(f"{p.name}: {p.type.describe()}" for p in tool.params)
             returns = f" -> {tool.returns.describe()}" if tool.returns is not None else ""
-            rows.append((tool.name, f"({params}){returns}", tool.source.filename, tool.description))
+            engine = self._engines.get(tool.name)
+            served = engine.describe() if engine is not None else "not built"
+            rows.append((tool.name, f"({params}){returns}", tool.source.filename, served, tool.description))
         return ToolTable(tuple(rows))
 
     def _app(self, tools: Mapping[str, Tool]) -> Conduit:
@@ -211,10 +217,8 @@ class NotebookSession:
             self.serving = True
             self._generation += 1
             app = self._app(self._tools)
-            native = self.backend == "native" and bool(self._tools)
-            program = codegen.generate(app) if native else None
-            split = codegen.generate_split(app) if native else None
-            self._wanted = _Snapshot(self._generation, app, self.backend, program, split)
+            backend = self.backend if self._tools else "python"
+            self._wanted = _Snapshot(self._generation, app, backend)
             self._waiting.append((self._generation, future, progress))
             self._last = self._status("building", self._wanted)
             if self._worker is None or not self._worker.is_alive():
@@ -293,65 +297,46 @@ class NotebookSession:
     def _serve(self, snapshot: _Snapshot) -> Status:
         started = time.perf_counter()
         supervisor = self._supervisor_for_serving()
-        python_argv = backend_argv(snapshot.app, supervisor.run_dir / f"tools_{snapshot.generation}.py")
-        program = snapshot.program
-        if program is None:
+        module = supervisor.run_dir / f"tools_{snapshot.generation}.py"
+        python_argv = backend_argv(snapshot.app, module)
+        if snapshot.backend == "python":
             supervisor.replace(python_argv)
             return self._status("serving", snapshot, seconds=time.perf_counter() - started)
         previous = supervisor.process.argv if supervisor.alive else None  # type: ignore[union-attr]
-        interim = self.interim and not _is_cached(snapshot)
+        interim = self.interim and not _builds_cached(snapshot.app)
         if interim:
             supervisor.replace(python_argv)
             self._tell_progress(self._status("building", snapshot, interim=True), snapshot.generation)
         try:
-            cached = self._serve_native(supervisor, snapshot)
+            server = native_build(snapshot.app, split=True)
+            if not server.cached:
+                self._builds += 1
+            # Calls Python must answer go to a worker that loads this generation's tools module.
+            worker = PythonWorker(
+                f"{module}:app",
+                supervisor.run_dir,
+                eager=bool(server.python_tools),
+                name=f"python-{snapshot.generation}",
+            )
+            try:
+                supervisor.replace(server.argv, env=dict(os.environ, **worker.env))
+            except BaseException:
+                worker.close()
+                raise
         except BaseException:
             if interim and previous:  # the previous server comes back, as if the interim one had not been
-                supervisor.replace(previous)
+                supervisor.replace(previous, env=self._worker_env())
             elif interim:
                 supervisor.stop()
             raise
-        return self._status("serving", snapshot, seconds=time.perf_counter() - started, cached=cached)
+        retired, self._worker = self._worker, worker
+        if retired is not None:
+            retired.close()
+        self._engines = dict(server.engines)
+        return self._status("serving", snapshot, seconds=time.perf_counter() - started, cached=server.cached)
 
-    def _serve_native(self, supervisor: Supervisor, snapshot: _Snapshot) -> bool:
-        """Build and swap in the native server; True if nothing compiled.
-
-        The split (a cached core loading the tools as a library) first: an edit then compiles
-        only the library, about 2.5 s instead of the whole server's 10. Anything that goes wrong
-        with it that is not the user's own error falls back to the one-program build.
-        """
-        if snapshot.split is not None:
-            try:
-                return self._serve_split(supervisor, snapshot.split)
-            except BuildError as exc:
-                if snapshot.split.tools.source_map.get(exc.program_line or 0) is not None:
-                    raise  # the user's line: the whole program would fail on it too
-                self._fell_back(exc)
-            except ServerError as exc:
-                self._fell_back(exc)
-        assert snapshot.program is not None
-        build = self._build(snapshot.program)
-        supervisor.replace([str(build.binary)])
-        return build.cached
-
-    def _fell_back(self, error: BaseException) -> None:
-        first = str(error).splitlines()[0] if str(error) else type(error).__name__
-        print(
-            f"conduit: the fast build (core + tools library) failed ({first}); building the whole server",
-            file=self._out,
-        )
-
-    def _serve_split(self, supervisor: Supervisor, programs: SplitProgram) -> bool:
-        core = self._build(programs.core, name=CORE_NAME)
-        tools = self._build(programs.tools, name=LIB_NAME, flags=LIB_FLAGS)
-        supervisor.replace([str(core.binary), str(tools.binary)])
-        return core.cached and tools.cached
-
-    def _build(self, program: codegen.Program, **options: Any) -> toolchain.Build:
-        build = toolchain.build(program.text, source_map=program.source_map, **options)
-        if not build.cached:
-            self._builds += 1
-        return build
+    def _worker_env(self) -> dict[str, str] | None:
+        return dict(os.environ, **self._worker.env) if self._worker is not None else None
 
     def _tell_progress(self, status: Status, generation: int) -> None:
         with self._lock:
@@ -503,11 +488,12 @@ class NotebookSession:
         return f"<NotebookSession {self.status().line}>"
 
 
-def _is_cached(snapshot: _Snapshot) -> bool:
-    """Whether serving `snapshot` natively would find its binaries in the cache (no compile)."""
-    if snapshot.split is not None:
-        return toolchain.is_cached(snapshot.split.core.text, name=CORE_NAME) and toolchain.is_cached(
-            snapshot.split.tools.text, name=LIB_NAME, flags=LIB_FLAGS
-        )
-    assert snapshot.program is not None
-    return toolchain.is_cached(snapshot.program.text)
+def _builds_cached(app: Conduit) -> bool:
+    """Whether serving `app` natively would compile nothing (its programs are all in the cache)."""
+    try:
+        native_build(app, split=True, compile=False)
+    except NotCached:
+        return False
+    except ConduitError:
+        return True  # it fails at once: nothing to wait for
+    return True

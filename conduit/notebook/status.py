@@ -71,15 +71,17 @@ class Status:
 class ToolTable:
     """The notebook's tools, as `%conduit_tools` lists them."""
 
-    rows: tuple[tuple[str, str, str, str], ...]  # name, signature, cell, description
+    rows: tuple[tuple[str, str, str, str, str], ...]  # name, signature, cell, engine, description
 
     def __repr__(self) -> str:
         if not self.rows:
             return "no tools defined yet: write a %%conduit_tool cell"
-        return "\n".join(f"{name}{sig}  [{cell}]  {doc}".rstrip() for name, sig, cell, doc in self.rows)
+        return "\n".join(
+            f"{name}{sig}  [{cell}]  {engine}  {doc}".rstrip() for name, sig, cell, engine, doc in self.rows
+        )
 
     def _repr_html_(self) -> str:
-        head = "<tr><th>tool</th><th>signature</th><th>cell</th><th>description</th></tr>"
+        head = "<tr><th>tool</th><th>signature</th><th>cell</th><th>engine</th><th>description</th></tr>"
         body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>" for row in self.rows)
         return f"<table>{head}{body}</table>"
 
