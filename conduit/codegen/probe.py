@@ -2,8 +2,8 @@
 
 `codon build` stops at the first type error, so finding each tool Codon rejects by rebuilding
 would cost one whole compile per tool. Codon's JIT type-checks cell by cell and goes on after a
-failed cell, so the same code is cut into cells (each import, constant, class and function on
-its own, then each tool's call wrapper, realized without running) and one JIT session reports
+failed cell, so the same code is cut into cells (each import on its own, the constants, classes
+and functions in batches, then each tool's call wrapper, realized without running) and one JIT session reports
 every cell that fails; conduit.toolchain.probe runs it, conduit.serving maps the failures to the
 tools that own them.
 """
@@ -20,12 +20,17 @@ from .user_code import PRELUDE, UserCode, emit_definition, function_names, impor
 
 if TYPE_CHECKING:
     from ..tools import Tool
+    from .closure import Definition
 
 __all__ = ["Cell", "probe_cells"]
 
 # Modules the JIT cannot load (a `from C import LIBRARY.fn` shim): the tools using them are left
 # to the real build.
 JIT_UNSAFE_MODULES = frozenset({"sqlite3"})
+# Each JIT cell costs about a second whatever its size, and a function or constant is rarely what
+# fails (Codon checks a function when a call realizes it), so they share cells; a failure in one
+# is pinned on the owners of its line (`Cell.owners_of`). Classes keep a cell each.
+DEFINITIONS_PER_CELL = 16
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,12 @@ class Cell:
 
     program: Program
     owners: tuple[str, ...]
+    leaf: bool = False  # a tool's call: no later cell needs it
+
+    def owners_of(self, line: int | None) -> tuple[str, ...]:
+        """Who fails when Codon's error is at `line` of this cell: that line's owners if it has
+        any, else everyone the cell holds code of."""
+        return (self.program.source_map.owners(line) if line is not None else ()) or self.owners
 
 
 def probe_cells(code: UserCode, tools: list[Tool]) -> list[Cell]:
@@ -64,11 +75,27 @@ def probe_cells(code: UserCode, tools: list[Tool]) -> list[Cell]:
     for line, owners in import_lines(code, ordered).items():
         owners = [n for n in owners if n not in unsafe]
         cell(owners, lambda w, line=line, owners=owners: w.emit_owned(line, owners))
+    batches: list[list[Definition]] = []
     for definition in ordered:
-        if definition.kind != "import":
-            owners = [n for n in code.owners(definition) if n not in unsafe]
-            cell(owners, lambda w, d=definition: emit_definition(w, code, d))
-    cell((), lambda w: emit_guard(w, code.exceptions.everything()))
+        if definition.kind == "class":  # the JIT rejects some classes (inheritance) on its own
+            batches += [[definition], []]
+        elif definition.kind != "import":
+            if not batches or len(batches[-1]) == DEFINITIONS_PER_CELL:
+                batches.append([])
+            batches[-1].append(definition)
+    for batch in filter(None, batches):
+        owners = list(dict.fromkeys(n for d in batch for n in code.owners(d) if n not in unsafe))
+
+        def emit_batch(w: Writer, batch: list = batch) -> None:
+            for definition in batch:
+                emit_definition(w, code, definition)
+
+        cell(owners, emit_batch)
+    # The guard catches Python's and the modules' exceptions; the user's own classes matter to
+    # no tool's type check, and one the JIT rejects would fail every tool's cell.
+    users = {d.emitted_name or d.name for d in needed_definitions(code) if d.kind == "class"}
+    caught = [e for e in code.exceptions.everything() if e not in users and e.split(".")[0] not in JIT_UNSAFE_MODULES]
+    cell((), lambda w: emit_guard(w, caught))
     functions = function_names(code)
     decoders = Decoders()
     calls: list[tuple[int, Tool]] = [
@@ -78,7 +105,7 @@ def probe_cells(code: UserCode, tools: list[Tool]) -> list[Cell]:
         probe = Writer()
         emit_call(probe, index, tool, functions[tool.name], decoders, retry=True)
         probe.emit_owned(realize(index), [tool.name])
-        cells.append(Cell(probe.program(), (tool.name,)))
+        cells.append(Cell(probe.program(), (tool.name,), leaf=True))
     if decoders.functions:  # the decoders the wrappers use, before them
         w = Writer()
         for text in decoders.functions:

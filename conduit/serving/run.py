@@ -98,11 +98,23 @@ def _plain(message: str) -> str:
 
 def _probed(app: Conduit, code: codegen.UserCode, forced: dict[str, Engine]) -> bool:
     """Run every native tool through Codon's JIT at once; the ones that fail run in CPython,
-    each with Codon's message at its own line. True if any was found."""
+    each with Codon's message at its own line. True if any was found.
+
+    What only the JIT lacks (inheritance, say) proves nothing, nor does a name left undefined by
+    a failed cell before it: the tools whose code hits those are left to the real build."""
     cells = probe_cells(code, list(app))
+    unprobed: set[str] = set()
     found = False
-    for error in toolchain.probe([c.program for c in cells]):
-        owners = [n for n in cells[error.index].owners if code.engines[n].native and not n.startswith("route ")]
+    leaves = [i for i, c in enumerate(cells) if c.leaf]
+    for error in toolchain.probe([c.program for c in cells], leaves=leaves):
+        owners = [
+            n
+            for n in cells[error.index].owners_of(error.cell_line)
+            if code.engines[n].native and not n.startswith("route ") and n not in unprobed
+        ]
+        if _INCONCLUSIVE.search(error.message):
+            unprobed.update(owners)
+            continue
         for name in owners:
             if name not in forced:
                 forced[name] = Engine(
@@ -110,6 +122,9 @@ def _probed(app: Conduit, code: codegen.UserCode, forced: dict[str, Engine]) -> 
                 )
                 found = True
     return found
+
+
+_INCONCLUSIVE = re.compile(r"not (yet )?supported in JIT mode|name '[^']*' is not defined")
 
 
 def _bisect(

@@ -11,8 +11,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,25 +36,27 @@ class CellError:
     message: str
     file: str | None = None
     line: int | None = None
+    cell_line: int | None = None  # the line of the cell Codon's error is at
 
 
-def probe(cells: Sequence[Program], *, timeout: float = 900.0) -> list[CellError]:
+def probe(cells: Sequence[Program], *, leaves: Collection[int] = (), timeout: float = 900.0) -> list[CellError]:
     """Run `cells` through `codon jit`; the errors of the cells that failed, in order.
 
     A cell that kills the JIT (it happens: an LLVM assertion) is reported as failed, and the
-    session is run again without it, up to a few times.
+    session is run again without it, up to a few times. `leaves` are cells no later cell needs
+    (a tool's call): those the dead session got through are not run again.
     """
     errors: list[CellError] = []
-    dropped: set[int] = set()
+    settled: set[int] = set()  # cells whose outcome is known: the dead ones, leaves run before them
     for _ in range(5):
-        kept = [i for i in range(len(cells)) if i not in dropped]
+        kept = [i for i in range(len(cells)) if i not in settled]
         found, died_at = _run([cells[i] for i in kept], timeout)
-        errors = [CellError(kept[e.index], e.message, e.file, e.line) for e in found] + [
-            e for e in errors if e.index in dropped
-        ]
+        errors = [replace(e, index=kept[e.index]) for e in found] + [e for e in errors if e.index in settled]
         if died_at is None or died_at == 0:
             break
-        dropped.add(kept[died_at])
+        settled.add(kept[died_at])
+        settled.update(i for i in kept[:died_at] if i in leaves)
+        errors = [e for e in errors if e.index in settled]  # the rest are found again
         errors.append(CellError(kept[died_at], "Codon's JIT failed on this code"))
     return sorted(errors, key=lambda e: e.index)
 
@@ -85,10 +87,12 @@ def _run(cells: Sequence[Program], timeout: float) -> tuple[list[CellError], int
         if not found:
             continue
         primary = next((d for d in found if not d.note), found[0])
-        origins = [cells[index].source_map.get(d.line) for d in found if d.file == "<jit>"]
-        origin = next((o for o in origins if o is not None), None)
+        mapped = [(d.line, cells[index].source_map.get(d.line)) for d in found if d.file == "<jit>"]
+        cell_line, origin = next(((line, o) for line, o in mapped if o is not None), (None, None))
         errors.append(
-            CellError(index, primary.message, origin.file if origin else None, origin.line if origin else None)
+            CellError(
+                index, primary.message, origin.file if origin else None, origin.line if origin else None, cell_line
+            )
         )
     died = len(chunks) <= len(cells)
     return errors, (len(chunks) - 1 if died else None)
