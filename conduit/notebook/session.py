@@ -102,9 +102,9 @@ class NotebookSession:
         self._last: Status | None = None
         self._unreported: BaseException | None = None
         self._builds = 0
-        self._worker: threading.Thread | None = None
+        self._builder: threading.Thread | None = None
         self._closed = False
-        self._worker: PythonWorker | None = None  # the CPython worker of the native server
+        self._python_worker: PythonWorker | None = None  # answers what the native server hands to CPython
         self._engines: dict[str, Any] = {}  # per tool: native or python, after the last native build
         self._last_bench: BenchResult | None = None  # what `bench(compare=True)` draws under
 
@@ -221,9 +221,9 @@ class NotebookSession:
             self._wanted = _Snapshot(self._generation, app, backend)
             self._waiting.append((self._generation, future, progress))
             self._last = self._status("building", self._wanted)
-            if self._worker is None or not self._worker.is_alive():
-                self._worker = threading.Thread(target=self._work, name="conduit-notebook-builder", daemon=True)
-                self._worker.start()
+            if self._builder is None or not self._builder.is_alive():
+                self._builder = threading.Thread(target=self._work, name="conduit-notebook-builder", daemon=True)
+                self._builder.start()
             self._lock.notify_all()
         return future
 
@@ -329,14 +329,14 @@ class NotebookSession:
             elif interim:
                 supervisor.stop()
             raise
-        retired, self._worker = self._worker, worker
+        retired, self._python_worker = self._python_worker, worker
         if retired is not None:
             retired.close()
         self._engines = dict(server.engines)
         return self._status("serving", snapshot, seconds=time.perf_counter() - started, cached=server.cached)
 
     def _worker_env(self) -> dict[str, str] | None:
-        return dict(os.environ, **self._worker.env) if self._worker is not None else None
+        return dict(os.environ, **self._python_worker.env) if self._python_worker is not None else None
 
     def _tell_progress(self, status: Status, generation: int) -> None:
         with self._lock:
@@ -479,6 +479,9 @@ class NotebookSession:
         if self._supervisor is not None:
             self._supervisor.close()
             self._supervisor = None
+        if self._python_worker is not None:
+            self._python_worker.close()
+            self._python_worker = None
 
     def _check_open(self) -> None:
         if self._closed:
