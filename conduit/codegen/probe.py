@@ -41,11 +41,6 @@ class Cell:
     owners: tuple[str, ...]
     leaf: bool = False  # a tool's call: no later cell needs it
 
-    def owners_of(self, line: int | None) -> tuple[str, ...]:
-        """Who fails when Codon's error is at `line` of this cell: that line's owners if it has
-        any, else everyone the cell holds code of."""
-        return (self.program.source_map.owners(line) if line is not None else ()) or self.owners
-
 
 def probe_cells(code: UserCode, tools: list[Tool]) -> list[Cell]:
     """The cells, in order; a tool's own call cell carries its index in tools/list."""
@@ -60,7 +55,6 @@ def probe_cells(code: UserCode, tools: list[Tool]) -> list[Cell]:
     def header(w: Writer) -> None:
         emit_imports(w, server=False)
         w.emit(PRELUDE)
-        w.emit('_c_probe_config = _CMcpConfig("", "", "", False, False, List[str](), List[str]())')
 
     cell((), header)
     ordered = needed_definitions(code)
@@ -115,8 +109,10 @@ def probe_cells(code: UserCode, tools: list[Tool]) -> list[Cell]:
 
 
 def realize(index: int) -> str:
-    """A line that makes Codon type-check `_call_{index}` without running it."""
+    """A line that makes Codon type-check `_call_{index}` without running it. (It names no global
+    of an earlier cell: after a failed cell, the JIT may have lost those.)"""
+    config = '_CMcpConfig("", "", "", False, False, List[str](), List[str]())'
     return (
         f"if len(_c_sys.argv) > 1000000:\n"
-        f"    _c_sys.exit(_call_{index}(_CJsonDoc(), 0, _CBuffer(), _CMcpState(_c_probe_config)))"
+        f"    _c_sys.exit(_call_{index}(_CJsonDoc(), 0, _CBuffer(), _CMcpState({config})))"
     )

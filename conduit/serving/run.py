@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from .. import codegen, toolchain
-from ..codegen.probe import probe_cells
+from ..codegen.probe import Cell, probe_cells
 from ..codegen.split import CORE_NAME, LIB_FLAGS, LIB_NAME
 from ..codegen.user_code import Engine
 from ..errors import BuildError, ConduitError, NativeRequiredError
@@ -109,7 +109,7 @@ def _probed(app: Conduit, code: codegen.UserCode, forced: dict[str, Engine]) -> 
     for error in toolchain.probe([c.program for c in cells], leaves=leaves):
         owners = [
             n
-            for n in cells[error.index].owners_of(error.cell_line)
+            for n in _culprits(cells, error.index, error.where)
             if code.engines[n].native and not n.startswith("route ") and n not in unprobed
         ]
         if _INCONCLUSIVE.search(error.message):
@@ -122,6 +122,14 @@ def _probed(app: Conduit, code: codegen.UserCode, forced: dict[str, Engine]) -> 
                 )
                 found = True
     return found
+
+
+def _culprits(cells: list[Cell], failed: int, where: tuple[int, int] | None) -> tuple[str, ...]:
+    """The tools a failed cell convicts: those of the cell that owns the failing line too (a
+    shared helper fails for the tool whose call realized it), else all the line's or the cell's."""
+    of_cell = cells[failed].owners
+    of_line = cells[where[0]].program.source_map.owners(where[1]) if where else ()
+    return tuple(n for n in of_cell if n in of_line) or of_line or of_cell
 
 
 _INCONCLUSIVE = re.compile(r"not (yet )?supported in JIT mode|name '[^']*' is not defined")

@@ -8,6 +8,7 @@ failed, and why, in the user's terms (through each cell's SourceMap).
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cache import RUNTIME_DIR, SHIMS_DIR, compiler
-from .diagnostics import RUNTIME_PACKAGE, _parse
+from .diagnostics import RUNTIME_PACKAGE, _Diagnostic, _parse
 
 if TYPE_CHECKING:
     from ..codegen.program import Program
@@ -36,7 +37,7 @@ class CellError:
     message: str
     file: str | None = None
     line: int | None = None
-    cell_line: int | None = None  # the line of the cell Codon's error is at
+    where: tuple[int, int] | None = None  # (cell, line) of the user's code the error is at
 
 
 def probe(cells: Sequence[Program], *, leaves: Collection[int] = (), timeout: float = 900.0) -> list[CellError]:
@@ -87,12 +88,38 @@ def _run(cells: Sequence[Program], timeout: float) -> tuple[list[CellError], int
         if not found:
             continue
         primary = next((d for d in found if not d.note), found[0])
-        mapped = [(d.line, cells[index].source_map.get(d.line)) for d in found if d.file == "<jit>"]
-        cell_line, origin = next(((line, o) for line, o in mapped if o is not None), (None, None))
+        where = _locate(found, cells, index)
+        origin = cells[where[0]].source_map.get(where[1]) if where else None
         errors.append(
-            CellError(
-                index, primary.message, origin.file if origin else None, origin.line if origin else None, cell_line
-            )
+            CellError(index, primary.message, origin.file if origin else None, origin.line if origin else None, where)
         )
     died = len(chunks) <= len(cells)
     return errors, (len(chunks) - 1 if died else None)
+
+
+_REALIZING = re.compile(r"during the realization of (%?[\w.]+)")
+
+
+def _locate(found: Sequence[_Diagnostic], cells: Sequence[Program], failed: int) -> tuple[int, int] | None:
+    """The innermost (cell, line) of Codon's chain that is the user's code.
+
+    The JIT numbers each cell's lines from 1 and names no cell: a `<jit>` line is in the body of
+    the function the next entry of the chain realizes (the outermost one, in the cell that
+    failed), so that function's cell is found by its `def` (a method by its class)."""
+    for k, diagnostic in enumerate(found):
+        if diagnostic.file != "<jit>":
+            continue
+        enclosing = _REALIZING.match(found[k + 1].message) if k + 1 < len(found) else None
+        cell = failed if enclosing is None else _defining_cell(enclosing[1], cells, failed)
+        if cell is not None and cells[cell].source_map.get(diagnostic.line) is not None:
+            return cell, diagnostic.line
+    return None
+
+
+def _defining_cell(function: str, cells: Sequence[Program], failed: int) -> int | None:
+    if function.startswith("%"):  # a lambda: the call wrapper's, in the cell that failed
+        return failed
+    parts = function.split(".")
+    header = rf"^class {re.escape(parts[0])}\b" if len(parts) > 1 else rf"^def {re.escape(parts[0])}\("
+    pattern = re.compile(header, re.M)
+    return next((i for i in range(failed, -1, -1) if pattern.search(cells[i].text)), None)
