@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from conduit import Conduit, codegen
-from conduit.codegen import split
 from conduit.loader import load_app
 
 HERE = Path(__file__).parent

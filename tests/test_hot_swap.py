@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conduit.client import call_tool
-from conduit.errors import BuildError
+from conduit.errors import ConduitError
 from conduit.notebook import NotebookSession, Status
 
 pytestmark = pytest.mark.native
@@ -51,10 +51,10 @@ def tool_cell(version: str, extra: str) -> str:
     )
 
 
-def define(session: NotebookSession, cell: str) -> None:
+def define(session: NotebookSession, cell: str, key: str = "cell-1") -> None:
     namespace: dict = {}
     exec(compile(cell, "cell[1]", "exec"), namespace)
-    session.define_cell("cell-1", cell, namespace, "cell[1]")
+    session.define_cell(key, cell, namespace, "cell[1]")
 
 
 def test_five_swaps_under_load_lose_no_request(tmp_path: Path) -> None:
@@ -86,18 +86,40 @@ def test_five_swaps_under_load_lose_no_request(tmp_path: Path) -> None:
     assert report["seen"] == ["a", "b", "a", "b", "a", "b"]
 
 
-def test_a_failed_build_brings_the_previous_server_back(tmp_path: Path) -> None:
-    """While the build runs, the python backend serves the new tools; Codon then rejects them,
-    and the previous native server answers again."""
+def test_a_tool_codon_rejects_is_served_by_cpython_beside_the_native_ones(tmp_path: Path) -> None:
+    """A Codon type error is no failure: the tool runs in CPython, with the cell's line as the
+    reason, and answers as Python does; the native tools stay native."""
+    session = NotebookSession("swap", backend="native", interim=False)
+    try:
+        define(session, 'def version() -> str:\n    n = 1\n    return str(n) + "b"\n\n' + "def alpha(x: int) -> int:\n    return x\n")
+        define(session, "def typed(s: str) -> str:\n    n = 1\n    return s + n if s else s\n", key="cell-2")
+        status = session.result(session.publish(), timeout=300)
+        engines = session.engines
+        assert engines["version"].native and engines["alpha"].native
+        assert not engines["typed"].native and (engines["typed"].file, engines["typed"].line) == ("cell[1]", 3)
+        assert call_tool(status.url, "version", {}, unwrap=True) == "1b"
+        assert call_tool(status.url, "typed", {"s": ""}, unwrap=True) == ""  # Python's answer, from CPython
+        assert session._supervisor.process.argv[0].endswith(("/core", "/server"))  # type: ignore[union-attr]
+    finally:
+        session.close()
+
+
+def test_a_failed_build_brings_the_previous_server_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the build runs, the python backend serves the new tools; the compiler then fails
+    (here: a broken Codon install), and the previous native server answers again."""
     session = NotebookSession("swap", backend="native", interim=True)
     try:
         define(session, tool_cell("a", "alpha"))  # the same program as above: cached
         before = session.result(session.publish(), timeout=300)
-        define(session, 'def version() -> str:\n    n = 1\n    return n + "b"\n')
+        broken = tmp_path / "codon" / "bin" / "codon"
+        broken.parent.mkdir(parents=True)
+        broken.write_text("#!/bin/sh\nexit 1\n")
+        broken.chmod(0o755)
+        monkeypatch.setenv("CONDUIT_CODON", str(broken))
+        define(session, 'def version() -> str:\n    return "b"\n')
         seen: list[Status] = []
-        with pytest.raises(BuildError) as info:
+        with pytest.raises(ConduitError):
             session.result(session.publish(progress=seen.append), timeout=300)
-        assert (info.value.file, info.value.line) == ("cell[1]", 3)
         assert [s.interim for s in seen] == [True] and seen[0].url == before.url
         assert call_tool(before.url, "alpha", {"x": 1}, unwrap=True) == 1 + len("alpha")  # the previous tools
         assert session._supervisor.process.argv[0].endswith(("/core", "/server"))  # type: ignore[union-attr]

@@ -6,14 +6,16 @@ and the magics tests.
 
 from __future__ import annotations
 
+import linecache
 import os
 import signal
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from conduit.client import ToolCallError
-from conduit.errors import ServerError, ToolDefinitionError, UnsupportedCodeError
+from conduit.errors import ServerError, ToolDefinitionError
 from conduit.notebook import NotebookSession, Status, cell_functions
 from conduit.python_backend.notebook_tools import tools_app
 
@@ -85,13 +87,21 @@ def test_options_name_one_tool(session: NotebookSession) -> None:
         run_cell(session, "c2", "def g() -> int:\n    return 1\ndef h() -> int:\n    return 2\n", name="x")
 
 
-def test_code_outside_the_subset_fails_in_the_cell_and_changes_nothing(native: NotebookSession) -> None:
-    run_cell(native, "c1", "def ok() -> int:\n    return 1\n")
-    with pytest.raises(UnsupportedCodeError) as info:
-        run_cell(native, "c1", 'def ok(x: int) -> str:\n    """Doc."""\n    return "%d" % x\n', number=7)
-    assert (info.value.file, info.value.line) == ("cell[7]", 3)
-    assert 'return "%d" % x' in str(info.value) and "hint:" in str(info.value)
-    assert [p.name for p in native.tools["ok"].params] == []  # the old definition stays
+def test_a_cell_using_earlier_cells_is_one_program(session: NotebookSession) -> None:
+    """Helpers, constants and imports of plain cells run before are part of a tool's program."""
+    namespace: dict = {}
+    plain = "import math\nRATES = {'eur': 0.5}\ndef half(x):\n    return x * RATES['eur']\n"
+    linecache.cache["cell[1]"] = (len(plain), None, plain.splitlines(True), "cell[1]")  # as IPython keeps cells
+    exec(compile(plain, "cell[1]", "exec"), namespace)
+    cell = "def tool(x: float) -> float:\n    return math.floor(half(x))\n"
+    exec(compile(cell, "cell[2]", "exec"), namespace)
+    session.define_cell("c2", cell, namespace, "cell[2]")
+    module = Path(session._supervisor_for_serving().run_dir) / "probe.py"
+    from conduit.loader import load_app
+    from conduit.python_backend.notebook_tools import write_tools_module
+
+    app = load_app(write_tools_module(session._app(session.tools), module))
+    assert app.tools["tool"].fn(7.0) == 3
 
 
 def test_publish_serves_and_swaps(session: NotebookSession) -> None:
@@ -107,12 +117,13 @@ def test_publish_serves_and_swaps(session: NotebookSession) -> None:
 
 def test_publications_asked_for_during_a_build_merge(session: NotebookSession) -> None:
     futures = []
-    for n in range(4):
-        run_cell(session, f"c{n}", f"def t{n}() -> int:\n    return {n}\n")
-        futures.append(session.publish())
+    with session._lock:  # the builder is busy (it cannot take a publication) while all four are asked for
+        for n in range(4):
+            run_cell(session, f"c{n}", f"def t{n}() -> int:\n    return {n}\n")
+            futures.append(session.publish())
     statuses = [f.result(timeout=60) for f in futures]
-    # Asked for while the first one built, the other three are one publication of the newest
-    # tool set: a plain queue would have served ("t0", "t1") and ("t0", "t1", "t2") on the way.
+    # Asked for while the builder was busy, they are one publication of the newest tool set:
+    # a plain queue would have served ("t0", "t1") and ("t0", "t1", "t2") on the way.
     assert [s.tools for s in statuses[1:]] == [("t0", "t1", "t2", "t3")] * 3
     assert len({s.pid for s in statuses[1:]}) == 1
     assert session.call("t3") == 3
@@ -149,18 +160,29 @@ def test_stop_and_reset(session: NotebookSession) -> None:
     assert session.tools == {} and session.status().state == "idle"
 
 
-def test_tools_app_runs_each_tool_source_on_its_own() -> None:
-    spec = {
-        "name": "maybe",
-        "source": "def maybe(x: Optional[int] = None) -> int:\n    return 0 if x is None else x\n",
-        "filename": "cell[2]",
-        "first_line": 3,
-        "function": "maybe",
-        "title": None,
-        "description": "",
-        "annotations": {"readOnlyHint": True},
-    }
-    app = tools_app("n", [spec])
+def test_tools_app_runs_each_definition_at_its_cells_lines(tmp_path) -> None:
+    definitions = [
+        {
+            "kind": "tool",
+            "name": "maybe",
+            "source": "def maybe(x: Optional[int] = None) -> int:\n    return 0 if x is None else x\n",
+            "filename": "cell[2]",
+            "first_line": 3,
+        }
+    ]
+    tools = [
+        {
+            "name": "maybe",
+            "function": "maybe",
+            "title": None,
+            "description": "",
+            "annotations": {"readOnlyHint": True},
+            "native": None,
+        }
+    ]
+    constants = tmp_path / "constants.pickle"
+    constants.write_bytes(__import__("pickle").dumps({}))
+    app = tools_app("n", definitions, tools, str(constants))
     tool = app.tools["maybe"]
     assert tool.fn(4) == 4 and tool.annotations == {"readOnlyHint": True}
     assert tool.fn.__code__.co_firstlineno == 3

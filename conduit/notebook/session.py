@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..app import Conduit
 from ..client import call_tool
-from ..errors import ConduitError, ServerError, ToolDefinitionError
+from ..errors import CodonNotFoundError, ConduitError, ServerError, ToolDefinitionError
 from ..python_backend.notebook_tools import backend_argv
 from ..serving import Supervisor, native_build, resolve_backend
 from ..serving.python_worker import PythonWorker
@@ -495,7 +495,7 @@ def _builds_cached(app: Conduit) -> bool:
     """Whether serving `app` natively would compile nothing (its programs are all in the cache)."""
     try:
         native_build(app, split=True, compile=False)
-    except NotCached:
+    except (NotCached, CodonNotFoundError):  # a broken install fails in the build, after the interim server
         return False
     except ConduitError:
         return True  # it fails at once: nothing to wait for

@@ -149,4 +149,8 @@ def inventory_value(stock: dict[str, int], prices: dict[str, float]) -> dict:
         prices: Item -> unit price.
     """
     values = {item: qty * prices[item] for item, qty in stock.items() if item in prices}
-    return {"values": values, "total": round(sum(values.values()), 2), "unpriced": [i for i in stock if i not in prices]}
+    return {
+        "values": values,
+        "total": round(sum(values.values()), 2),
+        "unpriced": [i for i in stock if i not in prices],
+    }

@@ -11,20 +11,72 @@ UNITS = {
 }
 UNIT_DIMENSION = {unit: dim for dim, table in UNITS.items() for unit in table}
 ROMAN = (
-    (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-    (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+    (1000, "M"),
+    (900, "CM"),
+    (500, "D"),
+    (400, "CD"),
+    (100, "C"),
+    (90, "XC"),
+    (50, "L"),
+    (40, "XL"),
+    (10, "X"),
+    (9, "IX"),
+    (5, "V"),
+    (4, "IV"),
+    (1, "I"),
 )
 MORSE = {
-    "A": ".-", "B": "-...", "C": "-.-.", "D": "-..", "E": ".", "F": "..-.", "G": "--.", "H": "....",
-    "I": "..", "J": ".---", "K": "-.-", "L": ".-..", "M": "--", "N": "-.", "O": "---", "P": ".--.",
-    "Q": "--.-", "R": ".-.", "S": "...", "T": "-", "U": "..-", "V": "...-", "W": ".--", "X": "-..-",
-    "Y": "-.--", "Z": "--..", "0": "-----", "1": ".----", "2": "..---", "3": "...--", "4": "....-",
-    "5": ".....", "6": "-....", "7": "--...", "8": "---..", "9": "----.",
+    "A": ".-",
+    "B": "-...",
+    "C": "-.-.",
+    "D": "-..",
+    "E": ".",
+    "F": "..-.",
+    "G": "--.",
+    "H": "....",
+    "I": "..",
+    "J": ".---",
+    "K": "-.-",
+    "L": ".-..",
+    "M": "--",
+    "N": "-.",
+    "O": "---",
+    "P": ".--.",
+    "Q": "--.-",
+    "R": ".-.",
+    "S": "...",
+    "T": "-",
+    "U": "..-",
+    "V": "...-",
+    "W": ".--",
+    "X": "-..-",
+    "Y": "-.--",
+    "Z": "--..",
+    "0": "-----",
+    "1": ".----",
+    "2": "..---",
+    "3": "...--",
+    "4": "....-",
+    "5": ".....",
+    "6": "-....",
+    "7": "--...",
+    "8": "---..",
+    "9": "----.",
 }
 MORSE_REVERSE = {code: letter for letter, code in MORSE.items()}
-HTTP_STATUS = {200: "OK", 201: "Created", 204: "No Content", 301: "Moved Permanently", 400: "Bad Request",
-               401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 418: "I'm a teapot",
-               500: "Internal Server Error", 503: "Service Unavailable"}
+HTTP_STATUS = {
+    200: "OK",
+    201: "Created",
+    204: "No Content",
+    301: "Moved Permanently",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    418: "I'm a teapot",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 STOPWORDS = frozenset({"a", "an", "the", "and", "or", "of", "to", "in", "is", "it", "on", "for"})
 PLANETS = [
     ("Mercury", 0.387, 0.055, 0),
@@ -37,11 +89,21 @@ PLANETS = [
     ("Neptune", 30.07, 17.1, 16),
 ]
 ALPHABET = "abcdefghijklmnopqrstuvwxyz"
-SCRABBLE = {letter: score for score, letters in {1: "aeilnorstu", 2: "dg", 3: "bcmp", 4: "fhvwy", 5: "k",
-                                                  8: "jx", 10: "qz"}.items() for letter in letters}
+SCRABBLE = {
+    letter: score
+    for score, letters in {1: "aeilnorstu", 2: "dg", 3: "bcmp", 4: "fhvwy", 5: "k", 8: "jx", 10: "qz"}.items()
+    for letter in letters
+}
 TAX_BRACKETS = [(10_000, 0.0), (40_000, 0.2), (100_000, 0.4), (None, 0.45)]
-DEFAULT_CONFIG = {"retries": 3, "timeout": 2.5, "verbose": False, "name": "service", "tags": ["a", "b"],
-                  "limits": {"cpu": 2, "memory": "512M"}, "fallback": None}
+DEFAULT_CONFIG = {
+    "retries": 3,
+    "timeout": 2.5,
+    "verbose": False,
+    "name": "service",
+    "tags": ["a", "b"],
+    "limits": {"cpu": 2, "memory": "512M"},
+    "fallback": None,
+}
 
 
 def convert_units(value: float, source: str, target: str) -> dict:

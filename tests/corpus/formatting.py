@@ -121,8 +121,12 @@ def float_text(values: list[float]) -> list[str]:
 def float_literals() -> dict:
     """Floats whose text is tricky: 2.0, 0.1 + 0.2, 1e16, 1e-05, -0.0, 1/3, 2**0.5, 100.0, 1e22."""
     values = [2.0, 0.1 + 0.2, 1e16, 1e-05, -0.0, 1 / 3, 2**0.5, 100.0, 1e22, 123456789.0, 0.000123, 5e-324]
-    return {"values": values, "text": [str(v) for v in values], "joined": ", ".join(map(str, values)),
-            "ints": [str(2.0 * 3), str(10 / 2), str(7 // 2), str(7 / 2), str(True), str(None), str(3 + 0j)]}
+    return {
+        "values": values,
+        "text": [str(v) for v in values],
+        "joined": ", ".join(map(str, values)),
+        "ints": [str(2.0 * 3), str(10 / 2), str(7 // 2), str(7 / 2), str(True), str(None), str(3 + 0j)],
+    }
 
 
 def pad_columns(rows: list[list[str]], align: Optional[str] = None) -> str:

@@ -160,8 +160,15 @@ def sum_and_average(values: list[float]) -> dict:
     if not values:
         return {"count": 0, "sum": 0.0, "mean": None, "min": None, "max": None}
     total = sum(values)
-    return {"count": len(values), "sum": total, "mean": total / len(values), "min": min(values),
-            "max": max(values), "fsum": math.fsum(values), "product": math.prod(values)}
+    return {
+        "count": len(values),
+        "sum": total,
+        "mean": total / len(values),
+        "min": min(values),
+        "max": max(values),
+        "fsum": math.fsum(values),
+        "product": math.prod(values),
+    }
 
 
 def distance(points: list[list[float]]) -> float:

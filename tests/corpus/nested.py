@@ -63,6 +63,7 @@ def table_rows(header: list[str], rows: list[list[str]]) -> list[dict]:
         header: Column names.
         rows: Cells, row by row.
     """
+
     def convert(cell: str):
         for kind in (int, float):
             try:
@@ -197,5 +198,14 @@ def echo_types(flag: bool, count: int, ratio: float, label: str, items: list[int
         items: Integers.
         options: Named booleans.
     """
-    return [[name, type(value).__name__, value] for name, value in
-            [("flag", flag), ("count", count), ("ratio", ratio), ("label", label), ("items", items), ("options", options)]]
+    return [
+        [name, type(value).__name__, value]
+        for name, value in [
+            ("flag", flag),
+            ("count", count),
+            ("ratio", ratio),
+            ("label", label),
+            ("items", items),
+            ("options", options),
+        ]
+    ]

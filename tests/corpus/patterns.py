@@ -4,7 +4,9 @@ import re
 from typing import Optional
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-LOG_LINE = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2}) (?P<time>\d{2}:\d{2}:\d{2}) \[(?P<level>[A-Z]+)\] (?P<message>.*)$")
+LOG_LINE = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2}) (?P<time>\d{2}:\d{2}:\d{2}) \[(?P<level>[A-Z]+)\] (?P<message>.*)$"
+)
 ISO_DATE = r"(\d{4})-(\d{2})-(\d{2})"
 
 
@@ -58,7 +60,7 @@ def normalize_phone(number: str, country_code: str = "1") -> str:
     """
     digits = re.sub(r"\D", "", number)
     if len(digits) == 11 and digits.startswith(country_code):
-        digits = digits[len(country_code):]
+        digits = digits[len(country_code) :]
     if len(digits) != 10:
         raise ValueError(f"expected 10 digits, got {len(digits)}")
     return re.sub(r"(\d{3})(\d{3})(\d{4})", r"+" + country_code + r" (\1) \2-\3", digits)

@@ -56,7 +56,7 @@ def escapes() -> dict[str, str]:
         "newline": "line1\nline2",
         "quote": 'say "hi"',
         "octal": "\101\102",
-        "emoji": "\U0001F600",
+        "emoji": "\U0001f600",
         "nul": "a\x00b",
         "bell": "\a",
         "combining": "e\u0301",
@@ -73,8 +73,14 @@ def truncate_chars(text: str, limit: int = 5) -> dict:
         limit: Maximum characters.
     """
     cut = text[:limit]
-    return {"cut": cut, "padded": cut.ljust(limit + 3, "\u00b7"), "centered": cut.center(limit + 4, "~"),
-            "rjust": cut.rjust(limit + 2), "cut_len": len(cut), "was_cut": len(text) > limit}
+    return {
+        "cut": cut,
+        "padded": cut.ljust(limit + 3, "\u00b7"),
+        "centered": cut.center(limit + 4, "~"),
+        "rjust": cut.rjust(limit + 2),
+        "cut_len": len(cut),
+        "was_cut": len(text) > limit,
+    }
 
 
 def normalize(text: str, form: str = "NFC") -> dict:
@@ -85,8 +91,12 @@ def normalize(text: str, form: str = "NFC") -> dict:
         form: "NFC", "NFD", "NFKC" or "NFKD".
     """
     normal = unicodedata.normalize(form, text)
-    return {"text": normal, "length": len(normal), "names": [unicodedata.name(c, "?") for c in normal[:6]],
-            "categories": [unicodedata.category(c) for c in normal[:6]]}
+    return {
+        "text": normal,
+        "length": len(normal),
+        "names": [unicodedata.name(c, "?") for c in normal[:6]],
+        "categories": [unicodedata.category(c) for c in normal[:6]],
+    }
 
 
 def strip_accents(text: str) -> str:
@@ -130,6 +140,12 @@ def find_substring(text: str, sub: str) -> dict:
     """
     if not sub:
         raise ValueError("empty substring")
-    return {"find": text.find(sub), "rfind": text.rfind(sub), "count": text.count(sub),
-            "partition": list(text.partition(sub)), "split": text.split(sub),
-            "replace": text.replace(sub, "[" + sub.upper() + "]"), "startswith": text.startswith(sub)}
+    return {
+        "find": text.find(sub),
+        "rfind": text.rfind(sub),
+        "count": text.count(sub),
+        "partition": list(text.partition(sub)),
+        "split": text.split(sub),
+        "replace": text.replace(sub, "[" + sub.upper() + "]"),
+        "startswith": text.startswith(sub),
+    }
