@@ -91,7 +91,8 @@ def test_a_tool_codon_rejects_is_served_by_cpython_beside_the_native_ones(tmp_pa
     reason, and answers as Python does; the native tools stay native."""
     session = NotebookSession("swap", backend="native", interim=False)
     try:
-        define(session, 'def version() -> str:\n    n = 1\n    return str(n) + "b"\n\n' + "def alpha(x: int) -> int:\n    return x\n")
+        both = 'def version() -> str:\n    n = 1\n    return str(n) + "b"\n\ndef alpha() -> int:\n    return 0\n'
+        define(session, both)
         define(session, "def typed(s: str) -> str:\n    n = 1\n    return s + n if s else s\n", key="cell-2")
         status = session.result(session.publish(), timeout=300)
         engines = session.engines
