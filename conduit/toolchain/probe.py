@@ -8,11 +8,13 @@ failed, and why, in the user's terms (through each cell's SourceMap).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,26 +42,50 @@ class CellError:
     where: tuple[int, int] | None = None  # (cell, line) of the user's code the error is at
 
 
-def probe(cells: Sequence[Program], *, leaves: Collection[int] = (), timeout: float = 900.0) -> list[CellError]:
+def probe(
+    cells: Sequence[Program], *, leaves: Collection[int] = (), timeout: float = 1800.0, sessions: int | None = None
+) -> list[CellError]:
     """Run `cells` through `codon jit`; the errors of the cells that failed, in order.
 
-    A cell that kills the JIT (it happens: an LLVM assertion) is reported as failed, and the
-    session is run again without it, up to a few times. `leaves` are cells no later cell needs
-    (a tool's call): those the dead session got through are not run again.
+    `leaves` are cells no later cell needs (a tool's call): they are shared out between
+    `sessions` JIT processes run side by side (one per core by default), each with every other
+    cell. A cell that kills the JIT (it happens: an LLVM assertion) is reported as failed, and
+    its session runs again without it and without the leaves it got through.
     """
+    leaf_set = set(leaves)
+    ordered_leaves = sorted(leaf_set)
+    shared = [i for i in range(len(cells)) if i not in leaf_set]
+    count = max(1, min(sessions or os.cpu_count() or 1, len(ordered_leaves)))
+    parts = [sorted(shared + ordered_leaves[k::count]) for k in range(count)]
+    with ThreadPoolExecutor(count) as pool:
+        found = pool.map(lambda part: _probe_part(cells, part, leaf_set, timeout), parts)
+    errors: dict[int, CellError] = {}
+    for part_errors in found:
+        for error in part_errors:
+            errors.setdefault(error.index, error)  # a shared cell fails alike in every session
+    return [errors[i] for i in sorted(errors)]
+
+
+def _probe_part(cells: Sequence[Program], part: list[int], leaves: set[int], timeout: float) -> list[CellError]:
     errors: list[CellError] = []
     settled: set[int] = set()  # cells whose outcome is known: the dead ones, leaves run before them
     for _ in range(5):
-        kept = [i for i in range(len(cells)) if i not in settled]
+        kept = [i for i in part if i not in settled]
         found, died_at = _run([cells[i] for i in kept], timeout)
-        errors = [replace(e, index=kept[e.index]) for e in found] + [e for e in errors if e.index in settled]
+        errors = [_renumbered(e, kept) for e in found] + [e for e in errors if e.index in settled]
         if died_at is None or died_at == 0:
             break
         settled.add(kept[died_at])
         settled.update(i for i in kept[:died_at] if i in leaves)
         errors = [e for e in errors if e.index in settled]  # the rest are found again
         errors.append(CellError(kept[died_at], "Codon's JIT failed on this code"))
-    return sorted(errors, key=lambda e: e.index)
+    return errors
+
+
+def _renumbered(error: CellError, kept: list[int]) -> CellError:
+    """An error of a session over `kept`, with its cells numbered as in the whole probe."""
+    where = (kept[error.where[0]], error.where[1]) if error.where else None
+    return replace(error, index=kept[error.index], where=where)
 
 
 def _run(cells: Sequence[Program], timeout: float) -> tuple[list[CellError], int | None]:
