@@ -9,6 +9,7 @@ beyond 64 bits, text beyond ASCII in a case mapping). Every answer is Python's.
 from __future__ import annotations
 
 import json
+import socket
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -56,6 +57,28 @@ def test_native_answers_and_handed_over_answers_are_pythons(server: Supervisor) 
     assert value(call(server, "pretty", {"document": '{"b": 1, "a": [1, 2]}'})) == json.dumps(
         {"a": [1, 2], "b": 1}, indent=1, sort_keys=True
     )
+
+
+@pytest.mark.parametrize("version", ["HTTP/1.1", "HTTP/1.0"])
+def test_a_python_tool_answers_a_request_that_closes_its_connection(server: Supervisor, version: str) -> None:
+    """`Connection: close` (urllib's way) or HTTP/1.0: the answer comes from the worker after
+    the request was read, and the connection closes only once it is written."""
+    body = json.dumps(
+        {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "slow_python", "arguments": {"ms": 20}}}
+    ).encode()
+    head = (
+        f"POST /mcp {version}\r\nHost: {server.host}:{server.port}\r\nConnection: close\r\n"
+        f"Accept: application/json, text/event-stream\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    with socket.create_connection((server.host, server.port), timeout=30) as sock:
+        sock.sendall(head.encode() + body)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    status, _, payload = received.partition(b"\r\n\r\n")
+    assert status.startswith(b"HTTP/1.1 200"), received[:200]
+    assert value(json.loads(payload)["result"]) == 20
 
 
 def test_a_python_tool_error_is_its_result(server: Supervisor) -> None:
