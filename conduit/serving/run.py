@@ -56,6 +56,7 @@ def native_build(
     cache raises LookupError instead of compiling (to ask whether a build would compile).
     """
     forced: dict[str, Engine] = {}
+    probed = False  # the JIT probe runs once: it checks every tool, a second run would learn nothing
     while True:
         code = codegen.analyze_app(app, forced, toolchain.stdlib_index())
         if app.native == "require":
@@ -76,8 +77,10 @@ def native_build(
                 if not culprits and split and parts is not None:
                     split = False  # not the tools' fault: the one-program server is the fallback
                     break
-                if compile and _probed(app, code, forced):
-                    break  # the JIT named every tool Codon rejects: build again without them
+                if compile and not probed:
+                    probed = True
+                    if _probed(app, code, forced):
+                        break  # the JIT named the tools Codon rejects: build again without them
                 if not culprits and compile:  # Codon failed without saying where: find the tool
                     culprits = _bisect(app, settings, forced, code.engines)
                 if not culprits or any(n.startswith("route ") for n in culprits):

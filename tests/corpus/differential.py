@@ -26,6 +26,7 @@ from .cases import with_tmp
 from .reference import compare, python_answer
 
 APP_FILE = Path(__file__).parent / "app.py"
+SAMPLE_APP_FILE = Path(__file__).parent / "sample_app.py"
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 _ids = itertools.count(1)
 
@@ -71,9 +72,9 @@ class Corpus:
 
 
 @contextmanager
-def served_corpus(scratch: Path) -> Iterator[Corpus]:
-    app = load_app(str(APP_FILE))
-    server = start_server(app, app.settings.with_address("127.0.0.1", 0), "native", app_spec=str(APP_FILE))
+def served_corpus(scratch: Path, app_file: Path = APP_FILE) -> Iterator[Corpus]:
+    app = load_app(str(app_file))
+    server = start_server(app, app.settings.with_address("127.0.0.1", 0), "native", app_spec=str(app_file))
     try:
         with httpx.Client() as client:
             yield Corpus(app, server, client, scratch)
