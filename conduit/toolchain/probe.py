@@ -8,6 +8,7 @@ failed, and why, in the user's terms (through each cell's SourceMap).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -15,11 +16,11 @@ import subprocess
 import tempfile
 from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import RUNTIME_DIR, SHIMS_DIR, compiler
+from .cache import RUNTIME_DIR, SHIMS_DIR, cache_key, compiler, default_cache_dir
 from .diagnostics import RUNTIME_PACKAGE, _Diagnostic, _parse
 
 if TYPE_CHECKING:
@@ -50,10 +51,14 @@ def probe(
     `leaves` are cells no later cell needs (a tool's call): they are shared out between
     `sessions` JIT processes run side by side (one per core by default), each with every other
     cell. A cell that kills the JIT (it happens: an LLVM assertion) is reported as failed, and
-    its session runs again without it and without the leaves it got through.
+    its session runs again without it and without the leaves it got through. The outcome is
+    kept in the cache: probing the same cells again costs nothing.
     """
     leaf_set = set(leaves)
     ordered_leaves = sorted(leaf_set)
+    remembered = _remembered(cells, ordered_leaves)
+    if remembered.is_file():
+        return [_error_of(e) for e in json.loads(remembered.read_text())]
     shared = [i for i in range(len(cells)) if i not in leaf_set]
     count = max(1, min(sessions or os.cpu_count() or 1, len(ordered_leaves)))
     parts = [sorted(shared + ordered_leaves[k::count]) for k in range(count)]
@@ -63,7 +68,24 @@ def probe(
     for part_errors in found:
         for error in part_errors:
             errors.setdefault(error.index, error)  # a shared cell fails alike in every session
-    return [errors[i] for i in sorted(errors)]
+    result = [errors[i] for i in sorted(errors)]
+    remembered.parent.mkdir(parents=True, exist_ok=True)
+    staged = remembered.with_suffix(f".{os.getpid()}.tmp")
+    staged.write_text(json.dumps([asdict(e) for e in result]))
+    staged.replace(remembered)
+    return result
+
+
+def _error_of(saved: dict) -> CellError:
+    where = saved.pop("where")
+    return CellError(**saved, where=tuple(where) if where else None)
+
+
+def _remembered(cells: Sequence[Program], leaves: list[int]) -> Path:
+    """Where this probe's outcome is kept: the same cells, runtime and Codon answer the same."""
+    text = "".join(cell.text + _SEPARATOR for cell in cells) + repr(leaves)
+    key = cache_key(text, codon=compiler(), version="jit", flags=(), name="probe")
+    return default_cache_dir() / "probes" / f"{key}.json"
 
 
 def _probe_part(cells: Sequence[Program], part: list[int], leaves: set[int], timeout: float) -> list[CellError]:
