@@ -8,11 +8,12 @@ case of tests/corpus/cases.py on the server and in CPython, and prints:
 - the CPython tools grouped by reason;
 - tools whose every case is native and equal, CPython and equal, or different (each listed).
 
-    python benchmarks/corpus.py
+    python benchmarks/corpus.py [--sample]     # --sample: the suite's 60 tools (tests/corpus/sample_app.py)
 """
 
 from __future__ import annotations
 
+import argparse
 import collections
 import sys
 import tempfile
@@ -22,12 +23,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from corpus.cases import CASES  # noqa: E402
-from corpus.differential import Tally, served_corpus  # noqa: E402
+from corpus.differential import APP_FILE, SAMPLE_APP_FILE, Tally, served_corpus  # noqa: E402
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sample", action="store_true", help="the test suite's sample of the corpus")
+    app_file = SAMPLE_APP_FILE if parser.parse_args().sample else APP_FILE
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="conduit-corpus-") as work, served_corpus(Path(work) / "work") as corpus:
+    with (
+        tempfile.TemporaryDirectory(prefix="conduit-corpus-") as work,
+        served_corpus(Path(work) / "work", app_file) as corpus,
+    ):
         print(f"served in {time.perf_counter() - started:.0f} s")
         tools = list(corpus.app.tools)
         native = [n for n in tools if corpus.engines[n].native]
