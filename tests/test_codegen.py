@@ -96,3 +96,15 @@ def test_the_program_listens_where_the_settings_say(tmp_path):
     )
     text = generate(app, app.settings.with_address("127.0.0.2", 9123)).text
     assert 'host="127.0.0.2", port=9123,' in text
+
+
+def test_a_one_line_tool_keeps_its_body(tmp_path):
+    app, _ = write_app(
+        tmp_path,
+        """
+        @app.tool()
+        def add(a: int, b: int) -> int: return a + b
+        """,
+    )
+    text = generate(app, code=analyze_app(app)).text
+    assert "def add(a: int, b: int):\n    return _cp.add(a, b)" in text

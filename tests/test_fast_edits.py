@@ -6,6 +6,7 @@ The protocol suite runs again against it: its tests are imported below and take 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from conduit.codegen import split
 from conduit.loader import load_app
 from conduit.notebook import NotebookSession
 from conduit.serving import Supervisor
+from conduit.serving.python_worker import PythonWorker
 from conduit.tools import Source
 
 APPS = Path(__file__).parent / "apps"
@@ -40,7 +42,9 @@ def serve_split(path: Path) -> Iterator[Supervisor]:
         pytest.skip(f"needs Codon: {reason}")
     supervisor = Supervisor("127.0.0.1", 0)
     try:
-        supervisor.start(build_split(load_app(str(path))))
+        worker = PythonWorker(f"{path}:app", supervisor.run_dir, eager=False)  # as the notebook's servers have
+        supervisor.attach(worker)
+        supervisor.start(build_split(load_app(str(path))), env=dict(os.environ, **worker.env))
         supervisor.backend = "native"  # type: ignore[attr-defined]  # the protocol suite's known differences
         yield supervisor
     finally:

@@ -145,6 +145,17 @@ def test_integer_division_by_zero_is_an_error_result(server, mode):
     assert_still_serving(server)
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_floor_division_past_64_bits_is_pythons_answer_not_a_dead_server(server, mode):
+    """-2**63 // -1 traps the CPU (SIGFPE) in 64-bit code; Python's answer is 2**63."""
+    result = with_client(server, mode, lambda c: c.call_tool("divide", {"a": -(2**63), "b": -1}))
+    assert result.is_error is False and result.structured_content == {"result": 2**63}
+    assert with_client(server, mode, lambda c: c.call_tool("divide", {"a": 1, "b": 0})).content[0].text == (
+        "integer division or modulo by zero"  # Python's words, natively
+    )
+    assert_still_serving(server)
+
+
 # ---- revision 2025-11-25 over raw HTTP ----------------------------------------------------------
 
 
