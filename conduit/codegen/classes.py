@@ -16,7 +16,7 @@ from .runtime_names import PY
 if TYPE_CHECKING:
     from .rewrite import RewriteContext
 
-__all__ = ["call_name", "dataclass_class", "exception_class"]
+__all__ = ["call_name", "dataclass_class", "exception_class", "name_of"]
 
 
 def exception_class(node: ast.ClassDef, base: str, ctx: RewriteContext) -> ast.ClassDef:
@@ -79,13 +79,17 @@ def dataclass_class(node: ast.ClassDef) -> ast.ClassDef:
     return node
 
 
-def call_name(node: ast.Call) -> str:
-    func = node.func
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
+def name_of(target: ast.expr) -> str:
+    """`f` of `f` or `m.f`; "" for anything else."""
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Attribute):
+        return target.attr
     return ""
+
+
+def call_name(node: ast.Call) -> str:
+    return name_of(node.func)
 
 
 def _is_super_init(call: ast.Call) -> bool:

@@ -33,7 +33,7 @@ import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .classes import call_name, dataclass_class, exception_class
+from .classes import call_name, dataclass_class, exception_class, name_of
 from .closure import Problem
 from .exceptions import ExceptionTable
 from .literals import JsonPlan
@@ -666,12 +666,7 @@ def _has_backreference(pattern: str) -> bool:
 
 
 def _decorator_name(decorator: ast.expr) -> str:
-    target = decorator.func if isinstance(decorator, ast.Call) else decorator
-    if isinstance(target, ast.Attribute):
-        return target.attr
-    if isinstance(target, ast.Name):
-        return target.id
-    return ""
+    return name_of(decorator.func if isinstance(decorator, ast.Call) else decorator)
 
 
 def _is_type_expression(node: ast.Subscript) -> bool:
