@@ -28,26 +28,6 @@ EXAMPLES_PER_TOOL = 12  # generated argument sets per tool with a strategy, on t
 APP = APP_FILE if os.environ.get("CONDUIT_FULL_CORPUS") == "1" else SAMPLE_APP_FILE
 TOOLS = sorted(load_app(str(APP)).tools)
 # How many tools are native is a figure (benchmarks/corpus.py prints it), not a test.
-# Native answers found to differ from CPython's, each an open bug: the test shows it until fixed.
-KNOWN_DIFFERENCES = {
-    "append_lines": "native isError where Python writes the file",
-    "longest_word": 'an Optional[str] result\'s text is JSON-quoted natively ("ccc" for ccc)',
-    "most_frequent_letter": 'an Optional[str] result\'s text is JSON-quoted natively ("i" for i)',
-    "summary": "statistics.mean is exact in CPython (0.2), a plain sum natively (0.19999999999999998)",
-}
-# Differences only generated arguments have shown (so far).
-KNOWN_GENERATED_DIFFERENCES = {
-    **KNOWN_DIFFERENCES,
-    "circle": "radius**2 past the float range: OverflowError in CPython, inf natively",
-    "spread": "statistics.stdev/variance are exact in CPython, a plain sum natively (last digit)",
-}
-
-
-def known(tools: list[str], differences: dict[str, str], strict: bool) -> list:
-    return [
-        pytest.param(t, marks=pytest.mark.xfail(reason=differences[t], strict=strict)) if t in differences else t
-        for t in tools
-    ]
 
 
 @pytest.fixture(scope="module")
@@ -62,16 +42,14 @@ def test_every_tool_has_an_engine_and_every_python_one_a_reason(corpus: Corpus) 
         assert engine.native or engine.reason, name
 
 
-@pytest.mark.parametrize("tool", known([t for t in TOOLS if t in CASES], KNOWN_DIFFERENCES, strict=True))
+@pytest.mark.parametrize("tool", [t for t in TOOLS if t in CASES])
 def test_each_case_answers_as_cpython(corpus: Corpus, tool: str) -> None:
     for arguments in CASES[tool]:
         difference = corpus.difference(tool, arguments)
         assert difference is None, f"{tool}({arguments}) [{corpus.engines[tool].describe()}]: {difference}"
 
 
-@pytest.mark.parametrize(
-    "tool", known([t for t in TOOLS if t in STRATEGIES], KNOWN_GENERATED_DIFFERENCES, strict=False)
-)
+@pytest.mark.parametrize("tool", [t for t in TOOLS if t in STRATEGIES])
 def test_generated_arguments_answer_as_cpython(corpus: Corpus, tool: str) -> None:
 
     @settings(max_examples=EXAMPLES_PER_TOOL, deadline=None, suppress_health_check=list(HealthCheck), database=None)

@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 from ..tools import Source
 
-__all__ = ["Definition", "Problem", "WholeProgram", "whole_program"]
+__all__ = ["DIFFERENT_MEANING", "Definition", "Problem", "WholeProgram", "whole_program"]
 
 Kind = Literal["function", "class", "constant", "import", "tool"]
 
@@ -62,6 +62,19 @@ NATIVE_MODULES = frozenset(
         "time",
     }
 )
+# Names those modules provide whose answers are not CPython's: a tool using one runs in CPython.
+_EXACT = "computes with exact fractions in CPython (a float sum natively) and keeps ints exact"
+DIFFERENT_MEANING: dict[tuple[str, str], str] = {
+    **{("statistics", name): _EXACT for name in ("mean", "variance", "pvariance", "stdev", "pstdev", "harmonic_mean")},
+    **{
+        ("statistics", name): "returns the middle item itself in CPython (an int stays an int), a float natively"
+        for name in ("median", "median_low", "median_high")
+    },
+    ("statistics", "multimode"): "lists the modes in first-seen order in CPython, sorted natively",
+    ("statistics", "median_grouped"): "differs from CPython's interpolation natively",
+    ("statistics", "quantiles"): "differs from CPython's interpolation natively",
+    ("statistics", "geometric_mean"): "differs from CPython's rounding natively",
+}
 # Imports that only matter to type checkers or are rewritten away (see conduit.codegen.rewrite).
 ERASED_MODULES = frozenset({"typing", "dataclasses", "__future__", "collections.abc", "typing_extensions"})
 

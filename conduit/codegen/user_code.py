@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from ..routing import Route
 from ..tools import Tool
-from .closure import Definition, Problem, WholeProgram, whole_program
+from .closure import DIFFERENT_MEANING, Definition, Problem, WholeProgram, whole_program
 from .decoders import Decoders, codon_param, emit_call, emit_guard
 from .exceptions import BUILTIN_EXCEPTIONS, EXCEPTION_ALIASES, ExceptionTable
 from .literals import json_displays
@@ -146,9 +146,15 @@ def analyze(
     for key, definition in whole.definitions.items():
         entry = tools.get(tool_of.get(key, "")) or routes.get(tool_of.get(key, ""))
         rewritten[key] = _rewrite(definition, whole, exceptions, dataclasses_, modules, imported, entry, stdlib)
-        if stdlib is not None and definition.kind == "import" and definition.attribute and not definition.erased:
-            if definition.problem is None and stdlib.provides(definition.module, definition.attribute) is False:
-                definition.problem = Problem(f"Codon's {definition.module!r} has no {definition.attribute!r}")
+        if (
+            definition.kind == "import"
+            and definition.attribute
+            and not definition.erased
+            and definition.problem is None
+        ):
+            problem = _name_problem(definition.module, definition.attribute, stdlib)
+            if problem is not None:
+                definition.problem = Problem(problem)
     engines: dict[str, Engine] = {}
     for name, entry in {**tools, **routes}.items():
         if name in forced:
@@ -229,13 +235,22 @@ def _rewrite(
         if definition.emitted_name != node.name:
             tree.body[0].name = definition.emitted_name  # type: ignore[attr-defined]
         lines = list(unparse_lines(tree))
-        if stdlib is not None:
-            for module, name, where in ctx.module_uses:
-                if stdlib.provides(module, name) is False:
-                    ctx.problem(where, f"Codon's {module!r} has no {name!r}")
+        for module, name, where in ctx.module_uses:
+            problem = _name_problem(module, name, stdlib)
+            if problem is not None:
+                ctx.problem(where, problem)
     except (ValueError, RecursionError) as exc:
         return _Rewritten([], [Problem(f"cannot be written for Codon ({exc})", source.filename, source.first_line)])
     return _Rewritten(lines, ctx.problems)
+
+
+def _name_problem(module: str, name: str, stdlib: Stdlib | None) -> str | None:
+    """Why `module.name` cannot be used natively: Codon lacks it, or answers differently."""
+    if (module, name) in DIFFERENT_MEANING:
+        return f"{module}.{name} {DIFFERENT_MEANING[module, name]}"
+    if stdlib is not None and stdlib.provides(module, name) is False:
+        return f"Codon's {module!r} has no {name!r}"
+    return None
 
 
 def _typed_header(node: ast.FunctionDef, tool: Tool) -> None:

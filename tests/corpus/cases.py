@@ -277,6 +277,14 @@ CASES.update(
             {"a": 1e-200, "b": 1e-200},
         ],
         "circle": [{"radius": 1}, {"radius": 0}, {"radius": 2.5}, {"radius": -1}, {"radius": 1e154}],
+        "compound": [
+            {"principal": 1000, "rate": 0.05, "years": 10},
+            {"principal": 1, "rate": 1e10, "years": 40},
+            {"principal": 1, "rate": -1, "years": -1},
+            {"principal": 1, "rate": -3, "years": 0.5},
+            {"principal": 2, "rate": -3, "years": 3},
+            {"principal": 5, "rate": 0, "years": 0},
+        ],
         "quadratic_roots": [
             {"a": 1, "b": -3, "c": 2},
             {"a": 1, "b": 2, "c": 1},
@@ -346,6 +354,9 @@ STRATEGIES.update(
     {
         "hypotenuse": args({"a": finite, "b": finite}),
         "circle": args({"radius": finite}),
+        "compound": args(
+            {"principal": moderate, "rate": st.floats(-3, 1e6, allow_nan=False), "years": st.floats(-400, 400)}
+        ),
         "quadratic_roots": args({"a": moderate, "b": moderate, "c": moderate}),
         "gcd_lcm": args({"a": int64, "b": int64}),
         "is_prime": args({"n": st.integers(-10, 10**6)}),
@@ -1118,6 +1129,13 @@ CASES.update(
             {"start": -1},
         ],
         "word_lengths": [{"text": "héllo wörld 😀 ok héllo"}, {"text": ""}, {"text": "b a b"}],
+        "tidy_lines": [
+            {"text": "  ünï cödé \n\u00a0\u3000\nok\u2028next\r\nlast\u2029"},
+            {"text": "\u2003"},
+            {"text": ""},
+            {"text": "a\x1cb\x85c\u200bd"},
+            {"text": "日本 語\u3000テキスト\x0bend\x0c"},
+        ],
         "find_substring": [
             {"text": "héllo héllo", "sub": "é"},
             {"text": "abc", "sub": "z"},
@@ -1135,6 +1153,9 @@ STRATEGIES.update(
         "strip_accents": args({"text": any_text}),
         "char_table": args({"start": st.integers(-2, 0x110002)}, {"count": st.integers(-1, 70)}),
         "word_lengths": args({"text": prose}),
+        "tidy_lines": args(
+            {"text": st.text(alphabet=" \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2003\u2028\u3000\u200bab é日", max_size=24)}
+        ),
         "find_substring": args({"text": prose, "sub": st.sampled_from(["é", "l", " ", "héllo", "😀"])}),
         "checklist": st.integers(0, 4).flatmap(
             lambda n: args(

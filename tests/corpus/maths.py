@@ -178,3 +178,14 @@ def distance(points: list[list[float]]) -> float:
         points: The path's points in order.
     """
     return sum(math.dist(p, q) for p, q in zip(points, points[1:]))
+
+
+def compound(principal: float, rate: float, years: float) -> float:
+    """Compound growth: principal * (1 + rate) ** years.
+
+    Args:
+        principal: The starting amount.
+        rate: The growth per year (0.05 for 5%).
+        years: How long, in years (fractions allowed).
+    """
+    return principal * (1 + rate) ** years

@@ -149,3 +149,19 @@ def find_substring(text: str, sub: str) -> dict:
         "replace": text.replace(sub, "[" + sub.upper() + "]"),
         "startswith": text.startswith(sub),
     }
+
+
+def tidy_lines(text: str) -> dict:
+    """The text's non-blank lines, stripped, with their word counts (Python's whitespace is Unicode's).
+
+    Args:
+        text: Lines of text, any line breaks and spaces.
+    """
+    lines = [line.strip() for line in text.splitlines() if line and not line.isspace()]
+    return {
+        "lines": lines,
+        "words": [len(line.split()) for line in lines],
+        "left": len(text.lstrip()),
+        "right": len(text.rstrip()),
+        "blank": text.isspace(),
+    }
