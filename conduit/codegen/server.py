@@ -98,7 +98,9 @@ def emit_imports(w: Writer, *, server: bool = True) -> None:
     if server:
         w.emit("from conduit_runtime.http_request import Request as _CRequest")
         w.emit("from conduit_runtime.http_response import Reply as _CReply")
-        w.emit("from conduit_runtime.loop import ServerConfig as _CServerConfig, serve as _c_serve")
+        w.emit("from conduit_runtime.loop import ServerConfig as _CServerConfig")
+        w.emit("from conduit_runtime.main import main as _c_main")
+        w.emit("from conduit_runtime.health import answer_health as _c_answer_health")
         w.emit("from conduit_runtime.mcp import handle_mcp as _c_handle_mcp, finish_call as _c_finish_call")
         w.emit("from conduit_runtime.pool import Job as _CJob")
 
@@ -140,7 +142,8 @@ def _emit_app(w: Writer, app: Conduit, tools: list[Tool], settings: ServerSettin
 def emit_config(w: Writer, app: Conduit, settings: ServerSettings, tools_json: str) -> None:
     """`_C_CONFIG`: the server's identity and checks; `tools_json` is the Codon expression of the tools/list array."""
     w.emit("_C_CONFIG = _CMcpConfig(")
-    w.emit(f"    server_info_json={_codon_str(json.dumps({'name': app.name, 'version': app.version}))},")
+    server_info = json.dumps({"name": app.name, "version": app.version}, separators=(",", ":"))
+    w.emit(f"    server_info_json={_codon_str(server_info)},")
     w.emit(f"    instructions_json={_codon_str(json.dumps(app.instructions) if app.instructions else '')},")
     w.emit(f"    tools_json={tools_json},")
     w.emit(f"    sessions={settings.sessions},")
@@ -151,8 +154,9 @@ def emit_config(w: Writer, app: Conduit, settings: ServerSettings, tools_json: s
     w.emit()
 
 
-def emit_handler_and_serve(w: Writer, app: Conduit, settings: ServerSettings) -> None:
-    """`_CHandler` over the program's `_CApp` and `_C_CONFIG`, and the call that serves it."""
+def emit_handler_and_serve(w: Writer, app: Conduit, settings: ServerSettings, positional: int = 0) -> None:
+    """`_CHandler` over the program's `_CApp` and `_C_CONFIG`, and the call that serves it;
+    `positional` command-line arguments come before the options (the split core's library)."""
     w.emit("class _CHandler:")
     w.emit('    """One per event-loop thread: the app plus that thread\'s reusable protocol state."""')
     w.emit("    app: _CApp")
@@ -167,6 +171,9 @@ def emit_handler_and_serve(w: Writer, app: Conduit, settings: ServerSettings) ->
     if routed:
         w.emit("        self.init_routes()")
     w.emit("    def handle(self, req: _CRequest, reply: _CReply):")
+    w.emit('        if req.path_is("/healthz"):  # for load balancers and probes, before MCP and routes')
+    w.emit("            _c_answer_health(req, reply)")
+    w.emit("            return")
     if routed:
         w.emit('        if not req.path_is("/mcp"):  # /mcp is MCP first: no route can shadow it')
         w.emit("            self.route(req, reply)")
@@ -179,9 +186,9 @@ def emit_handler_and_serve(w: Writer, app: Conduit, settings: ServerSettings) ->
         emit_handler_class_members(w, app.routes)
     w.emit()
     w.emit(
-        "_c_serve(_CServerConfig("
+        "_c_main(_CServerConfig("
         f"host={_codon_str(settings.host)}, port={settings.port}, workers={settings.workers}, "
-        f"max_body_bytes={settings.max_body_bytes}), _CHandler)"
+        f"max_body_bytes={settings.max_body_bytes}), _CHandler" + (f", positional={positional})" if positional else ")")
     )
 
 

@@ -89,7 +89,7 @@ def generate_core(app: Conduit, settings: ServerSettings | None = None) -> Progr
     w.emit()
     w.emit(_CORE_APP)
     emit_config(w, app, settings, "_C_TOOLS.tools_json")
-    emit_handler_and_serve(w, app, settings)
+    emit_handler_and_serve(w, app, settings, positional=1)  # argv[1]: the tools library
     return w.program()
 
 
