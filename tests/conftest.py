@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conduit import toolchain
+from conduit.export import Export, export_app
 from conduit.loader import load_app
 from conduit.serving import Supervisor, start_server
 
@@ -21,6 +22,15 @@ def build_codon() -> Callable[[str, str], Path]:
     if reason is not None:
         pytest.skip(f"needs Codon: {reason}")
     return lambda source, name: toolchain.build(source, name=name, flags=("-release",)).binary
+
+
+@pytest.fixture(scope="session")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Export:
+    """tests/apps/export_app.py exported once per session (`conduit build`'s folder and archive)."""
+    reason = toolchain.native_unavailable_reason()
+    if reason is not None:
+        pytest.skip(f"needs Codon: {reason}")
+    return export_app(load_app(str(APPS / "export_app.py")), tmp_path_factory.mktemp("dist"))
 
 
 # Each backend in turn; the native one is skipped, with the reason, where Codon cannot run.

@@ -34,6 +34,7 @@ STAGES = {
     "serving": ("conduit.serving",),
     "python backend": ("conduit.python_backend",),
     "bench": ("conduit.bench",),
+    "export": ("conduit.export",),
     "notebook": ("conduit.notebook",),
     "cli": ("conduit.cli",),
 }

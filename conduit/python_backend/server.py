@@ -129,13 +129,22 @@ def serve(app: Conduit, settings: ServerSettings, *, fd: int | None = None) -> N
     uvicorn.run(asgi_app(app, settings), **config)
 
 
+def serve_stdio(app: Conduit) -> None:
+    """Serve MCP on stdin/stdout with the SDK's stdio transport, until stdin closes."""
+    _RegistryServer(app).run("stdio")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m conduit.python_backend", description=__doc__)
     parser.add_argument("app", help="FILE[:ATTR], the Python file that defines the Conduit app")
     parser.add_argument("--host")
     parser.add_argument("--port", type=int)
+    parser.add_argument("--stdio", action="store_true", help="serve on stdin/stdout instead of HTTP")
     args = parser.parse_args(argv)
     app = load_app(args.app)
+    if args.stdio:
+        serve_stdio(app)
+        return
     settings = app.settings.with_address(args.host, args.port)
     inherited = os.environ.get("LISTEN_FDS") == "1" and os.environ.get("LISTEN_PID", str(os.getpid())) == str(
         os.getpid()

@@ -6,7 +6,16 @@ start_server, run_forever, native_build, resolve_backend   from an app to a runn
 """
 
 from .process import LISTEN_FD, ServerProcess
-from .run import native_build, resolve_backend, run_forever, start_server
+from .run import native_build, resolve_backend, run_forever, serve_stdio, start_server
 from .supervisor import Supervisor
 
-__all__ = ["LISTEN_FD", "ServerProcess", "Supervisor", "native_build", "resolve_backend", "run_forever", "start_server"]
+__all__ = [
+    "LISTEN_FD",
+    "ServerProcess",
+    "Supervisor",
+    "native_build",
+    "resolve_backend",
+    "run_forever",
+    "serve_stdio",
+    "start_server",
+]

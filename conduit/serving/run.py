@@ -262,6 +262,24 @@ def _app_reference_or_none(app: Conduit) -> str | None:
         return None  # an app built in a function: CPython-run calls then say there is no worker
 
 
+def serve_stdio(app: Conduit, backend: Backend, *, app_spec: str | None = None) -> None:
+    """Become the app's MCP server on stdin/stdout (exec), so a desktop client's pipes reach it
+    directly. Natively when every tool is native; otherwise the python backend serves it all
+    (the CPython worker beside a native server is an HTTP-server feature). Logs go to stderr."""
+    backend = resolve_backend(backend, sys.stderr)
+    if backend == "native":
+        server = native_build(app)
+        if not server.python_tools:
+            os.execv(server.binary, [str(server.binary), "--stdio"])
+        print(
+            f"conduit: {', '.join(server.python_tools)} run(s) in CPython: serving stdio with the python backend",
+            file=sys.stderr,
+            flush=True,
+        )
+    spec = app_spec or app_reference(app)
+    os.execv(sys.executable, [sys.executable, "-m", "conduit.python_backend", spec, "--stdio"])
+
+
 def run_forever(
     app: Conduit, settings: ServerSettings, backend: Backend, *, out: TextIO, app_spec: str | None = None
 ) -> None:
