@@ -236,6 +236,26 @@ class ConduitMagics(Magics):
             self.shell.user_ns[args.var] = result
         display(result)
 
+    @magic_arguments()
+    @argument("directory", help="Where to write <name>/ (bin/ and lib/) and <name>.tar.gz.")
+    @argument("--port", type=int, help="The port the binary binds by default (default: 8080).")
+    @line_magic
+    @in_user_terms
+    def conduit_export(self, line: str) -> None:
+        """Export the notebook's tools as a server that runs without Python (as `conduit build`).
+
+        %conduit_export dist --port 8080
+        then, anywhere: dist/notebook/bin/notebook [--host H] [--port P] [--stdio]
+        """
+        args = parse_argstring(self.conduit_export, line)
+        exported = self.session.export(unquote(args.directory) or "dist", port=args.port)
+        mb = 1024 * 1024
+        print(
+            f"conduit: exported {len(exported.tools)} tool(s) to {exported.directory} "
+            f"({exported.size / mb:.1f} MB; {exported.archive.name} {exported.archive_size / mb:.1f} MB)\n"
+            f"run it: {exported.binary} [--host H] [--port P] [--stdio]"
+        )
+
     @line_magic
     @in_user_terms
     def conduit_reset(self, line: str = "") -> None:

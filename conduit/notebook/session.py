@@ -26,11 +26,13 @@ import time
 from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..app import Conduit
 from ..client import call_tool
 from ..errors import CodonNotFoundError, ConduitError, ServerError, ToolDefinitionError
+from ..export import Export, export_app
 from ..python_backend.notebook_tools import backend_argv
 from ..serving import Supervisor, native_build, resolve_backend
 from ..serving.python_worker import PythonWorker
@@ -438,6 +440,13 @@ class NotebookSession:
         return result.compare(previous)
 
     # -- lifecycle ------------------------------------------------------------------------
+
+    def export(self, directory: str | Path, *, port: int | None = None) -> Export:
+        """The current tools as an exported server (`conduit build`'s folder and archive), built
+        as one program: it binds the session's host and `port` (default 8080) when run."""
+        app = self._app(dict(self.tools))
+        settings = app.settings.with_address(self.host, port or (self.port or 8080))
+        return export_app(app, directory, settings)
 
     def configure(self, *, host: str | None = None, port: int | None = None, backend: Backend | None = None) -> None:
         """Change where or how to serve; a new address closes the old socket (the next publish opens it)."""
