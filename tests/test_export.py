@@ -158,3 +158,19 @@ def test_an_app_with_cpython_tools_is_refused_with_their_reasons(tmp_path: Path)
         export_app(app, tmp_path)
     assert "conduit serve" in str(error.value)
     assert not any(tmp_path.iterdir())
+
+
+def test_host_and_origin_are_checked_while_bound_to_loopback_only(elsewhere: Path) -> None:
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "greet", "arguments": {}}}
+    for host, expected in (("127.0.0.1", 421), ("0.0.0.0", 200)):
+        port = free_port()
+        process = subprocess.Popen([str(elsewhere), "--host", host, "--port", str(port)], stderr=subprocess.PIPE)
+        try:
+            wait_until_serving(port, process)
+            answer = httpx.post(
+                f"http://127.0.0.1:{port}/mcp", json=body, headers={**HEADERS, "Host": "mcp.example.com"}, timeout=10
+            )
+            assert answer.status_code == expected, (host, answer.text)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(10)
