@@ -28,6 +28,9 @@ class Conduit:
 
         app.run()   # http://127.0.0.1:8080/mcp
         ```
+
+    `auth_tokens=["..."]` (or CONDUIT_AUTH_TOKENS, comma-separated) makes /mcp and the routes
+    require `Authorization: Bearer <token>`; the tokens reach the server in its environment.
     """
 
     def __init__(
@@ -45,6 +48,7 @@ class Conduit:
         allowed_origins: Sequence[str] = (),
         dns_rebinding_protection: bool = True,
         max_body_bytes: int = 1 << 20,
+        auth_tokens: Sequence[str] = (),
         native: Literal["auto", "require"] = "auto",
     ) -> None:
         if backend not in BACKENDS:
@@ -66,6 +70,7 @@ class Conduit:
             allowed_origins=tuple(allowed_origins),
             dns_rebinding_protection=dns_rebinding_protection,
             max_body_bytes=max_body_bytes,
+            auth_tokens=tuple(auth_tokens),
         )
         self._tools: dict[str, Tool] = {}
         self._routes = RouteTable()

@@ -6,6 +6,7 @@ backends can read settings without importing the app model.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -25,6 +26,9 @@ class ServerSettings:
     allowed_origins: tuple[str, ...] = ()
     dns_rebinding_protection: bool = True
     max_body_bytes: int = 1 << 20
+    # Bearer tokens for /mcp and routes. Never compiled in: servers read them from
+    # CONDUIT_AUTH_TOKENS (the supervisor sets it from these), a binary built with some requires it.
+    auth_tokens: tuple[str, ...] = ()
 
     def with_address(self, host: str | None, port: int | None) -> ServerSettings:
         return replace(self, host=self.host if host is None else host, port=self.port if port is None else port)
@@ -33,6 +37,14 @@ class ServerSettings:
     def checks_host_and_origin(self) -> bool:
         """DNS rebinding protection applies while bound to loopback, or to the allowed hosts given."""
         return self.dns_rebinding_protection and (is_loopback(self.host) or bool(self.allowed_hosts))
+
+
+AUTH_TOKENS_ENV = "CONDUIT_AUTH_TOKENS"
+
+
+def auth_tokens_from_env() -> tuple[str, ...]:
+    """CONDUIT_AUTH_TOKENS, comma-separated, as the servers read it."""
+    return tuple(t.strip() for t in os.environ.get(AUTH_TOKENS_ENV, "").split(",") if t.strip())
 
 
 def is_loopback(host: str) -> bool:

@@ -101,6 +101,10 @@ def emit_imports(w: Writer, *, server: bool = True) -> None:
         w.emit("from conduit_runtime.loop import ServerConfig as _CServerConfig")
         w.emit("from conduit_runtime.main import main as _c_main")
         w.emit("from conduit_runtime.health import answer_health as _c_answer_health")
+        w.emit("from conduit_runtime.auth import authorized as _c_authorized, reply_unauthorized as _c_unauthorized")
+        w.emit(
+            "from conduit_runtime.auth import answer_metadata as _c_auth_metadata, METADATA_PATH as _C_AUTH_METADATA"
+        )
         w.emit("from conduit_runtime.mcp import handle_mcp as _c_handle_mcp, finish_call as _c_finish_call")
         w.emit("from conduit_runtime.pool import Job as _CJob")
 
@@ -174,6 +178,12 @@ def emit_handler_and_serve(w: Writer, app: Conduit, settings: ServerSettings, po
     w.emit('        if req.path_is("/healthz"):  # for load balancers and probes, before MCP and routes')
     w.emit("            _c_answer_health(req, reply)")
     w.emit("            return")
+    w.emit("        if req.path_is(_C_AUTH_METADATA):  # where a 401 points clients (RFC 9728)")
+    w.emit("            _c_auth_metadata(req, reply)")
+    w.emit("            return")
+    w.emit("        if not _c_authorized(req):")
+    w.emit("            _c_unauthorized(req, reply)")
+    w.emit("            return")
     if routed:
         w.emit('        if not req.path_is("/mcp"):  # /mcp is MCP first: no route can shadow it')
         w.emit("            self.route(req, reply)")
@@ -188,7 +198,8 @@ def emit_handler_and_serve(w: Writer, app: Conduit, settings: ServerSettings, po
     w.emit(
         "_c_main(_CServerConfig("
         f"host={_codon_str(settings.host)}, port={settings.port}, workers={settings.workers}, "
-        f"max_body_bytes={settings.max_body_bytes}), _CHandler" + (f", positional={positional})" if positional else ")")
+        f"max_body_bytes={settings.max_body_bytes}, auth_required={bool(settings.auth_tokens)}), _CHandler"
+        + (f", positional={positional})" if positional else ")")
     )
 
 

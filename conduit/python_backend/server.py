@@ -26,8 +26,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..app import Conduit
 from ..loader import load_app
-from ..settings import ServerSettings
+from ..settings import ServerSettings, auth_tokens_from_env
 from .arguments import ArgumentError, decode_arguments
+from .gate import Gate
 from .results import error_result, exception_message, tool_result
 from .routes import RouteApp
 
@@ -104,7 +105,8 @@ def asgi_app(app: Conduit, settings: ServerSettings | None = None) -> ASGIApp:
         host=settings.host,
     )
     mcp_app = _TransportRules(sdk_app, settings.sessions)
-    return RouteApp(mcp_app, app.routes, settings.max_body_bytes) if len(app.routes) else mcp_app
+    served = RouteApp(mcp_app, app.routes, settings.max_body_bytes) if len(app.routes) else mcp_app
+    return Gate(served, settings.auth_tokens + auth_tokens_from_env())
 
 
 def _loopback_hosts(port: int) -> list[str]:

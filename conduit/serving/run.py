@@ -18,7 +18,7 @@ from ..codegen.split import CORE_NAME, LIB_FLAGS, LIB_NAME
 from ..codegen.user_code import Engine
 from ..errors import BuildError, ConduitError, NativeRequiredError
 from ..loader import app_reference
-from ..settings import Backend, ServerSettings
+from ..settings import AUTH_TOKENS_ENV, Backend, ServerSettings
 from .python_worker import PythonWorker
 from .supervisor import Supervisor
 
