@@ -49,6 +49,8 @@ class Conduit:
         dns_rebinding_protection: bool = True,
         max_body_bytes: int = 1 << 20,
         auth_tokens: Sequence[str] = (),
+        pool_threads: int = 64,
+        pool_queue: int = 1024,
         native: Literal["auto", "require"] = "auto",
     ) -> None:
         if backend not in BACKENDS:
@@ -71,6 +73,8 @@ class Conduit:
             dns_rebinding_protection=dns_rebinding_protection,
             max_body_bytes=max_body_bytes,
             auth_tokens=tuple(auth_tokens),
+            pool_threads=pool_threads,
+            pool_queue=pool_queue,
         )
         self._tools: dict[str, Tool] = {}
         self._routes = RouteTable()
@@ -94,6 +98,7 @@ class Conduit:
         description: str | None = None,
         annotations: Mapping[str, Any] | Any | None = None,
         native: bool | None = None,
+        blocking: bool | None = None,
     ) -> Callable[[F], F]: ...
 
     def tool(
@@ -105,11 +110,14 @@ class Conduit:
         description: str | None = None,
         annotations: Mapping[str, Any] | Any | None = None,
         native: bool | None = None,
+        blocking: bool | None = None,
     ) -> Any:
         """Register a function as a tool: `@app.tool()`, `@app.tool("name")`, or bare `@app.tool`.
 
         Conduit compiles a tool natively when it can do so with Python's meaning, and runs it in
         CPython (behind the same native server) otherwise; `native=False` always uses CPython.
+        A native tool that blocks (it sleeps, opens files or SQLite: Conduit looks, or say
+        `blocking=True`) runs on the worker pool, so the event loops keep serving meanwhile.
         """
         if callable(name_or_fn):
             self.add_tool(name_or_fn)
@@ -119,7 +127,13 @@ class Conduit:
 
         def decorator(fn: F) -> F:
             self.add_tool(
-                fn, name=name_or_fn, title=title, description=description, annotations=annotations, native=native
+                fn,
+                name=name_or_fn,
+                title=title,
+                description=description,
+                annotations=annotations,
+                native=native,
+                blocking=blocking,
             )
             return fn
 
@@ -137,9 +151,17 @@ class Conduit:
         annotations: Mapping[str, Any] | Any | None = None,
         source: Source | None = None,
         native: bool | None = None,
+        blocking: bool | None = None,
     ) -> Tool:
         tool = Tool.from_function(
-            fn, name=name, title=title, description=description, annotations=annotations, source=source, native=native
+            fn,
+            name=name,
+            title=title,
+            description=description,
+            annotations=annotations,
+            source=source,
+            native=native,
+            blocking=blocking,
         )
         if tool.name in self._tools:
             raise ToolDefinitionError(

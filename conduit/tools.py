@@ -58,6 +58,7 @@ class Tool:
     title: str | None = None
     annotations: Mapping[str, Any] = field(default_factory=dict)
     native: bool | None = None  # None: Conduit decides; False: always CPython
+    blocking: bool | None = None  # None: Conduit decides; True: off the event loop, on the pool
 
     @classmethod
     def from_function(
@@ -70,6 +71,7 @@ class Tool:
         annotations: Mapping[str, Any] | Any | None = None,
         source: Source | None = None,
         native: bool | None = None,
+        blocking: bool | None = None,
     ) -> Tool:
         """Read a tool from a typed function; every problem is a `ToolDefinitionError` naming the fix."""
         if not inspect.isfunction(fn):
@@ -96,6 +98,7 @@ class Tool:
             title=title,
             annotations=_read_annotations(annotations, tool_name),
             native=native,
+            blocking=blocking,
         )
 
     @property

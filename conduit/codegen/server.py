@@ -60,7 +60,7 @@ def generate(app: Conduit, settings: ServerSettings | None = None, code: UserCod
     if len(app.routes):
         handlers = [functions[route_entry(i)] for i in range(len(app.routes))]
         emit_routes(w, app.routes, handlers, code.exceptions.everything())
-    _emit_app(w, app, tools, settings)
+    _emit_app(w, app, tools, settings, [code.blocks(t) for t in tools])
     return w.program(code.engines)
 
 
@@ -107,6 +107,7 @@ def emit_imports(w: Writer, *, server: bool = True) -> None:
         )
         w.emit("from conduit_runtime.mcp import handle_mcp as _c_handle_mcp, finish_call as _c_finish_call")
         w.emit("from conduit_runtime.pool import Job as _CJob")
+        w.emit("from conduit_runtime.pyworker import run_job as _c_run_job")
 
 
 def emit_tools(w: Writer, code: UserCode, tools: list[Tool]) -> dict[str, str]:
@@ -126,8 +127,15 @@ def emit_tools(w: Writer, code: UserCode, tools: list[Tool]) -> dict[str, str]:
 # ---- the app: tables, fixed bytes and the handler -----------------------------------------------
 
 
-def _emit_app(w: Writer, app: Conduit, tools: list[Tool], settings: ServerSettings) -> None:
+def _emit_app(w: Writer, app: Conduit, tools: list[Tool], settings: ServerSettings, blocking: list[bool]) -> None:
     tools_json = json.dumps([t.definition() for t in tools], separators=(",", ":"))
+    w.emit("# Per tool (tools/list order): whether its calls run on the worker pool, off the event loops.")
+    w.emit(f"_C_BLOCKING = List[bool]([{', '.join(str(b) for b in blocking)}])")
+    w.emit()
+    w.emit("def _c_run_native(job: _CJob, st: _CMcpState):")
+    w.emit('    """A blocking tool\'s call on a pool thread, its arguments parsed again from the job\'s text."""')
+    w.emit("    _c_run_job(job, st, _c_call_tool)")
+    w.emit()
     w.emit("class _CApp:")
     w.emit('    """What the protocol runtime asks of this app: find a tool or method, call a tool."""')
     w.emit("    def find_method(self, p: Ptr[byte], n: int) -> int:")
@@ -136,11 +144,13 @@ def _emit_app(w: Writer, app: Conduit, tools: list[Tool], settings: ServerSettin
     w.emit("        return _tool_index(p, n)")
     w.emit("    def call_tool(self, index: int, doc: _CJsonDoc, args: int, out: _CBuffer, st: _CMcpState) -> int:")
     w.emit("        return _c_call_tool(index, doc, args, out, st)")
+    w.emit("    def is_blocking(self, index: int) -> bool:")
+    w.emit("        return _C_BLOCKING[index]")
     w.emit()
     w.emit("# Serialized once, at build time: the tools/list array and the server's identity.")
     w.emit(f"_C_TOOLS_JSON = {_codon_str(tools_json)}")
     emit_config(w, app, settings, "_C_TOOLS_JSON")
-    emit_handler_and_serve(w, app, settings)
+    emit_handler_and_serve(w, app, settings, run_native="_c_run_native")
 
 
 def emit_config(w: Writer, app: Conduit, settings: ServerSettings, tools_json: str) -> None:
@@ -158,9 +168,12 @@ def emit_config(w: Writer, app: Conduit, settings: ServerSettings, tools_json: s
     w.emit()
 
 
-def emit_handler_and_serve(w: Writer, app: Conduit, settings: ServerSettings, positional: int = 0) -> None:
+def emit_handler_and_serve(
+    w: Writer, app: Conduit, settings: ServerSettings, positional: int = 0, run_native: str = ""
+) -> None:
     """`_CHandler` over the program's `_CApp` and `_C_CONFIG`, and the call that serves it;
-    `positional` command-line arguments come before the options (the split core's library)."""
+    `positional` command-line arguments come before the options (the split core's library);
+    `run_native` names the function that runs blocking tools' calls on the pool."""
     w.emit("class _CHandler:")
     w.emit('    """One per event-loop thread: the app plus that thread\'s reusable protocol state."""')
     w.emit("    app: _CApp")
@@ -198,7 +211,9 @@ def emit_handler_and_serve(w: Writer, app: Conduit, settings: ServerSettings, po
     w.emit(
         "_c_main(_CServerConfig("
         f"host={_codon_str(settings.host)}, port={settings.port}, workers={settings.workers}, "
-        f"max_body_bytes={settings.max_body_bytes}, auth_required={bool(settings.auth_tokens)}), _CHandler"
+        f"max_body_bytes={settings.max_body_bytes}, pool_threads={settings.pool_threads}, "
+        f"pool_queue={settings.pool_queue}, auth_required={bool(settings.auth_tokens)}), _CHandler"
+        + (f", {run_native}" if run_native else "")
         + (f", positional={positional})" if positional else ")")
     )
 

@@ -108,6 +108,8 @@ class _CApp:
         return self.tools.find(p, n)
     def call_tool(self, index: int, doc: _CJsonDoc, args: int, out: _CBuffer, st: _CMcpState) -> int:
         return self.tools.call(index, doc, args, out)
+    def is_blocking(self, index: int) -> bool:
+        return False  # the notebook's tools library runs every native call on the event loop
 '''
 
 _EXPORTS = """\

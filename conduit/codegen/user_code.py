@@ -106,6 +106,14 @@ class UserCode:
         entry reaches writes files, databases or processes (judged from the code's text)."""
         return not any(d.source is not None and _EFFECTS.search(d.source.text) for d in self.whole.reached_by(name))
 
+    def blocks(self, tool: Tool) -> bool:
+        """Whether a native tool runs on the worker pool instead of an event loop: `blocking=` on
+        the tool says, else whether what it reaches sleeps, opens files, or talks to SQLite or
+        other processes (judged from the code's text: a first guess, to be overridden)."""
+        if tool.blocking is not None:
+            return tool.blocking
+        return any(d.source is not None and _BLOCKS.search(d.source.text) for d in self.whole.reached_by(tool.name))
+
 
 def route_entry(index: int) -> str:
     """The name a route handler goes by among the entry points (tools have their own names)."""
@@ -370,6 +378,7 @@ _MODULE_EXCEPTIONS = (
     ("sqlite3", "NotSupportedError", "sqlite3.DatabaseError"),
 )
 # Calls that change the world outside the process: such a tool is not run a second time.
+_BLOCKS = re.compile(r"\bsleep\(|\bopen\(|\bsqlite3\b|\bos\.(system|popen|wait\w*)\b|\bsubprocess\b|\bsocket\b")
 _EFFECTS = re.compile(
     r"\bopen\([^)]*[\"'][^\"']*[wax+]|\bsqlite3\b|\.write\(|\.commit\(|\bos\.(remove|unlink|rename|replace|mkdir|makedirs|rmdir|system)\b"
     r"|\bshutil\b|\bsubprocess\b"

@@ -1,0 +1,36 @@
+"""Fast and slow tools side by side: which run on the worker pool, and what a full pool answers."""
+
+import time
+
+from conduit import Conduit
+
+app = Conduit("slow", pool_threads=2, pool_queue=3)
+
+
+@app.tool()
+def add(a: int, b: int) -> int:
+    """Fast: answered on the event loop."""
+    return a + b
+
+
+@app.tool()
+def slow(ms: int) -> int:
+    """Sleeps (a database or API call): Conduit sees the sleep and runs it on the pool."""
+    time.sleep(ms / 1000)
+    return ms
+
+
+@app.tool(blocking=True)
+def crunch(n: int) -> int:
+    """Heavy CPU, said to block."""
+    total = 0
+    for i in range(n):
+        total = (total + i * i) % 1000003
+    return total
+
+
+@app.tool(blocking=False)
+def nap(ms: int) -> int:
+    """Sleeps, but said not to block: it runs on the event loop."""
+    time.sleep(ms / 1000)
+    return ms
