@@ -174,3 +174,32 @@ def test_host_and_origin_are_checked_while_bound_to_loopback_only(elsewhere: Pat
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(10)
+
+
+def test_a_draining_binary_refuses_new_connections_instead_of_resetting_them(elsewhere: Path) -> None:
+    """Bound by itself (no supervisor to hand the socket on), a stopping server takes what is
+    queued and then refuses connections, which a load balancer retries elsewhere; a connection
+    it accepted is always answered."""
+    port = free_port()
+    process = subprocess.Popen([str(elsewhere), "--port", str(port)], stderr=subprocess.PIPE)
+    try:
+        wait_until_serving(port, process)
+        body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "greet", "arguments": {}}}
+        with httpx.Client() as idle:  # a keep-alive connection keeps the drain going for a moment
+            idle.post(f"http://127.0.0.1:{port}/mcp", json=body, headers=HEADERS)
+            process.send_signal(signal.SIGTERM)
+            outcomes = []
+            while process.poll() is None and len(outcomes) < 500:
+                try:
+                    answer = httpx.post(f"http://127.0.0.1:{port}/mcp", json=body, headers=HEADERS, timeout=5)
+                    outcomes.append(answer.status_code)
+                except httpx.ConnectError:
+                    outcomes.append("refused")
+                    break
+                except httpx.TransportError as exc:  # accepted, then dropped: what must not happen
+                    outcomes.append(repr(exc))
+        assert all(o in (200, "refused") for o in outcomes), outcomes
+        assert process.wait(10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
