@@ -1,8 +1,9 @@
 """Edit-to-serve: from running a cell that changes one tool's body to the server answering with it.
 
-A notebook of five tools (one `%%conduit_tool` cell each) is driven through the library the
-magics use (`conduit.notebook.NotebookSession`), so the figure is the magic's minus IPython's
-few microseconds. Three phases:
+A notebook of five tools (one `%%conduit_tool` cell each) that share a helper and a constant
+from a plain cell before them is driven through the library the magics use
+(`conduit.notebook.NotebookSession`), so the figure is the magic's minus IPython's few
+microseconds. Three phases:
 
 1. first serve of the five tools (a compile, unless the cache has them);
 2. `--edits` times: re-run one cell with a changed body (a fresh constant, so the cache cannot
@@ -25,23 +26,29 @@ import uuid
 from conduit.client import call_tool
 from conduit.notebook import NotebookSession
 
+# A plain cell: what the tool cells below use from it is compiled with them.
+HELPERS = (
+    'UNITS = {"c": "celsius", "f": "fahrenheit"}\n\n\ndef label(text: str) -> str:\n    return text.strip().title()\n'
+)
 TOOLS = [
-    'def greet(name: str) -> str:\n    """Say hello."""\n    return "hello " + name\n',
+    'def greet(name: str) -> str:\n    """Say hello."""\n    return "hello " + label(name)\n',
     "def add(a: int, b: int) -> int:\n    return a + b\n",
     "def scale(values: list[float], k: float = 2.0) -> list[float]:\n    return [v * k for v in values]\n",
-    'def weather(city: str) -> dict:\n    return {"city": city, "temp": 21}\n',
+    'def weather(city: str, unit: str = "c") -> dict:\n    return {"city": label(city), "unit": UNITS[unit]}\n',
 ]
 
 
 def edited(version: str) -> str:
-    return f"def version() -> str:\n    return {version!r}\n"
+    return f"def version() -> str:\n    return label({version!r}).lower()\n"
 
 
-def run_notebook(session: NotebookSession, last_cell: str) -> None:
+def run_notebook(session: NotebookSession, last_cell: str) -> dict:
     namespace: dict = {}
+    exec(compile(HELPERS, "cell[0]", "exec"), namespace)
     for index, cell in enumerate([*TOOLS, last_cell], start=1):
         exec(compile(cell, f"cell[{index}]", "exec"), namespace)
         session.define_cell(f"cell-{index}", cell, namespace, f"cell[{index}]")
+    return namespace
 
 
 def main() -> None:
@@ -57,13 +64,14 @@ def main() -> None:
     session = NotebookSession("edit-to-serve", backend=args.backend, interim=not args.no_interim)
     try:
         started = time.perf_counter()
-        run_notebook(session, first)
+        namespace = run_notebook(session, first)
         status = session.publish().result()
         print(
             f"first serve of 5 tools ({status.backend}): {time.perf_counter() - started:.2f} s, cached={status.cached}"
         )
+        engines = session.engines
+        print("engines: " + ", ".join(f"{n} {'native' if e.native else 'python'}" for n, e in engines.items()))
 
-        namespace: dict = {}
         figures = []
         for _ in range(args.edits):
             version = uuid.uuid4().hex[:8]
