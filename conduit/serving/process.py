@@ -4,12 +4,18 @@ The child gets the listening socket as fd 3 (`LISTEN_FDS=1`, `LISTEN_PID=<its pi
 convention), leads its own process group, and on Linux gets PR_SET_PDEATHSIG(SIGTERM), so it
 dies with the Python process even on SIGKILL; every child is forked from one long-lived thread,
 for the reason `_Spawner` gives.
+
+A child that dies unasked is started again by its owner (the supervisor, the CPython worker):
+`ServerProcess.wait_exit` notices the exit at once (a pidfd on Linux), `stop_requested` tells
+an intended stop from a crash, `Backoff` spaces out the restarts of a crash loop, and a
+`Restart` records each one (exit status, last log lines, how long the new process took).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -17,11 +23,12 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass, field
 from pathlib import Path
 from queue import SimpleQueue
-from typing import TypeVar
+from typing import Literal, TypeVar
 
-__all__ = ["LISTEN_FD", "ServerProcess", "spawn", "stop_all_processes"]
+__all__ = ["LISTEN_FD", "Backoff", "Restart", "ServerProcess", "exit_cause", "spawn", "stop_all_processes"]
 
 LISTEN_FD = 3  # SD_LISTEN_FDS_START
 _LINUX = sys.platform.startswith("linux")
@@ -146,6 +153,7 @@ class ServerProcess:
         self.started_at = time.monotonic()
         self.argv = list(argv)
         self.log_path = log_path
+        self.stop_requested = False  # stop() was called: its exit is no crash
         with _running_lock:
             _running.add(self)
 
@@ -172,8 +180,37 @@ class ServerProcess:
         except subprocess.TimeoutExpired:
             return None
 
+    def wait_exit(self, timeout: float | None = None) -> bool:
+        """Block until the process has exited (True, and it is reaped) or `timeout` passes.
+
+        On Linux this sleeps on a pidfd, so an exit is seen at once, and unlike a blocking
+        `Popen.wait()` it holds no lock that would make other threads' `poll()` guess.
+        """
+        if self._popen.returncode is not None:
+            return True
+        pidfd = _pidfd_open(self.pid)
+        if pidfd is None:  # no pidfd (not Linux, or an old kernel): look often
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while self._popen.poll() is None:
+                if deadline is not None and time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.01)
+            return True
+        try:
+            if self._popen.returncode is not None:  # reaped meanwhile: the pid may be another's now
+                return True
+            poller = select.poll()
+            poller.register(pidfd, select.POLLIN)
+            if not poller.poll(None if timeout is None else max(0, int(timeout * 1000))):
+                return False
+            self._popen.wait()  # it has exited: this reaps it without blocking
+            return True
+        finally:
+            os.close(pidfd)
+
     def stop(self, timeout: float = 5.0) -> int | None:
         """SIGTERM (the server drains and exits), then SIGKILL after `timeout`. Idempotent."""
+        self.stop_requested = True
         if self._popen.poll() is None:
             self._signal(signal.SIGTERM)
             if self.wait(timeout) is None:
@@ -195,6 +232,123 @@ class ServerProcess:
     def __repr__(self) -> str:
         state = "running" if self.alive else f"exited {self.returncode}"
         return f"<ServerProcess pid={self.pid} {state} {self.argv[0]!r}>"
+
+
+def _pidfd_open(pid: int) -> int | None:
+    if not hasattr(os, "pidfd_open"):
+        return None
+    try:
+        return os.pidfd_open(pid)
+    except OSError:  # ESRCH: reaped already (returncode is set); ENOSYS: a kernel before 5.3
+        return None
+
+
+def exit_cause(returncode: int | None) -> str:
+    """'was killed by SIGKILL', 'exited with code 3': how a process ended, for a message."""
+    if returncode is None:
+        return "is still running"
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return f"was killed by {name}"
+    return f"exited with code {returncode}"
+
+
+# -- restarts --------------------------------------------------------------------------------
+
+
+class Backoff:
+    """How long to wait before starting a crashed process again.
+
+    The first crash restarts at once; each further crash of a process that had run less than
+    `stable_after` seconds doubles the wait, from `first` up to `most` (0, 0.1, 0.2, 0.4 ... 5 s).
+    A process that stayed up that long resets it: its crash restarts at once again.
+    """
+
+    def __init__(self, first: float = 0.1, most: float = 5.0, stable_after: float = 10.0) -> None:
+        self.first = first
+        self.most = most
+        self.stable_after = stable_after
+        self.streak = 0  # quick crashes in a row
+
+    def crashed(self, uptime: float) -> float:
+        """Count a crash of a process that had run `uptime` seconds; the delay before the restart."""
+        if uptime >= self.stable_after:
+            self.streak = 0
+        delay = 0.0 if self.streak == 0 else min(self.first * 2 ** (self.streak - 1), self.most)
+        self.streak += 1
+        return delay
+
+    def in_a_row(self, uptime: float) -> int:
+        """Crashes in a row so far, unless the process now running (up `uptime` s) has outlived them."""
+        return 0 if uptime >= self.stable_after else self.streak
+
+
+RestartState = Literal["waiting", "starting", "restarted", "failed", "abandoned"]
+
+
+@dataclass
+class Restart:
+    """One process that died unasked, and its restart.
+
+    `state`: `waiting` out the backoff, `starting` the new process, `restarted` (it answers:
+    `seconds` after the exit was seen), `failed` (the new process died or hung before answering;
+    the next record is about it), or `abandoned` (the supervisor closed, or another server
+    replaced it, first).
+    """
+
+    number: int  # 1 for the first restart of its owner
+    what: str  # "server", "CPython worker"
+    pid: int  # the process that died
+    returncode: int | None  # negative: killed by that signal (-9: SIGKILL)
+    uptime: float  # how long it had run, in seconds
+    at: float  # when its exit was seen (time.time())
+    log: str  # its last log lines
+    delay: float = 0.0  # the backoff waited before starting it again
+    crashes: int = 1  # quick crashes in a row, this one included: more than 1 is a crash loop
+    state: RestartState = "waiting"
+    new_pid: int | None = None
+    seconds: float | None = None  # from its exit seen to the new server answering (a worker: started)
+    reason: str | None = None  # instead of the exit status: how it failed to come up
+    error: str | None = None  # why a start failed (a retry follows, after a backoff)
+    noticed: float = field(default=0.0, repr=False)  # time.monotonic() when the exit was seen
+
+    @property
+    def cause(self) -> str:
+        return self.reason or exit_cause(self.returncode)
+
+    @property
+    def last_log(self) -> str:
+        """The last non-empty log lines, on one line, short."""
+        lines = [line.strip() for line in self.log.splitlines() if line.strip()][-3:]
+        text = " | ".join(lines)
+        return text if len(text) <= 200 else "..." + text[-197:]
+
+    @property
+    def line(self) -> str:
+        """One line for a log or a terminal: what died, how, and what was done about it."""
+        up = f" after running {_duration(self.uptime)}" if self.uptime < 60 else ""
+        head = f"the {self.what} (pid {self.pid}) {self.cause}{up}"
+        if self.last_log:
+            head += f" (last log: {self.last_log})"
+        loop = f"; crashed {self.crashes} times in a row, retried with a backoff" if self.crashes > 1 else ""
+        if self.state == "restarted":
+            waited = f" after a {_duration(self.delay)} backoff" if self.delay else ""
+            return f"{head}; restarted in {_duration(self.seconds or 0.0)}{waited} (restart {self.number}{loop})"
+        if self.state == "waiting":
+            error = f"; it could not be started: {self.error}" if self.error else ""
+            return f"{head}{error}; restarting in {_duration(self.delay)} (restart {self.number}{loop})"
+        if self.state == "starting":
+            return f"{head}; restarting (restart {self.number}{loop})"
+        if self.state == "failed":
+            return f"{head}; its restart (pid {self.new_pid}) failed too (restart {self.number}{loop})"
+        return f"{head}; not restarted, as the {self.what} was stopped or replaced first"
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
 
 
 def _tail(path: Path, lines: int) -> str:

@@ -6,6 +6,12 @@ socket, this object owns the listening socket and hands it to each worker proces
 `LISTEN_FDS`): a worker that dies is started again on the same socket, and calls that arrive
 meanwhile wait in its backlog. Without `eager`, the worker starts only when the first call
 connects (systemd-style socket activation): an app whose tools are all native pays nothing.
+
+A dead worker is seen at once (a thread sleeps on its exit) and started again like a dead
+server (conduit.serving.supervisor): at once the first time, with a growing delay in a crash
+loop, each time recorded as a `Restart` in `restarts` and told to the `on_restart` callbacks
+(printed to stderr when there are none). The native server never goes down with it: a call in
+flight gets an error result, and later calls reach the new worker.
 """
 
 from __future__ import annotations
@@ -17,13 +23,14 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from .process import ServerProcess, spawn
+from .process import Backoff, Restart, ServerProcess, spawn
 
 __all__ = ["PythonWorker"]
 
-RESTART_DELAYS = (0.0, 0.1, 0.5, 1.0, 2.0, 5.0)  # after each crash in a row
+_READY = "CPython worker for"  # conduit.python_backend.worker's line once the app is loaded: "... ready"
 
 
 class PythonWorker:
@@ -33,10 +40,18 @@ class PythonWorker:
         app_spec: FILE[:ATTR] of the app (or of a notebook's tools module) the worker imports.
         run_dir: where the socket and the worker's log go.
         eager: start the worker now (the app has tools that run in CPython), not on first use.
+        backoff: the delays between the restarts of a crash loop.
     """
 
     def __init__(
-        self, app_spec: str, run_dir: Path, *, eager: bool, cwd: str | None = None, name: str = "python-worker"
+        self,
+        app_spec: str,
+        run_dir: Path,
+        *,
+        eager: bool,
+        cwd: str | None = None,
+        name: str = "python-worker",
+        backoff: Backoff | None = None,
     ) -> None:
         self.app_spec = app_spec
         self.path = Path(run_dir) / f"{name}.sock"
@@ -50,8 +65,11 @@ class PythonWorker:
         self._cwd = cwd
         self._process: ServerProcess | None = None
         self._starts = 0
-        self._crashes = 0
+        self.backoff = backoff or Backoff()
         self.exits: list[int | None] = []  # exit status of each worker that ended, in order
+        self.restarts: list[Restart] = []
+        self._listeners: list[Callable[[Restart], object]] = []
+        self._recovering: Restart | None = None
         self._closed = threading.Event()
         self._lock = threading.Lock()
         if eager:
@@ -75,15 +93,32 @@ class PythonWorker:
     def logs(self, lines: int = 50) -> str:
         return self._process.logs(lines) if self._process is not None else ""
 
-    def _start(self) -> None:
+    @property
+    def restarting(self) -> bool:
+        """The worker died and is being started again (or waits out a backoff)."""
+        process = self._process
+        return self._recovering is not None or (
+            process is not None and not process.alive and not process.stop_requested and not self._closed.is_set()
+        )
+
+    @property
+    def last_exit(self) -> Restart | None:
+        return self.restarts[-1] if self.restarts else None
+
+    def on_restart(self, callback: Callable[[Restart], object]) -> None:
+        """Call `callback(restart)` when the worker died: once a backoff begins, once it runs again."""
+        self._listeners.append(callback)
+
+    def _start(self) -> ServerProcess | None:
         with self._lock:
             if self._closed.is_set():
-                return
+                return None
             self._starts += 1
             argv = [sys.executable, "-m", "conduit.python_backend.worker", self.app_spec]
             env = dict(os.environ, PYTHONUNBUFFERED="1", LISTEN_FDS="1")
             log = self._log_dir / f"{self._name}-{self._starts}.log"
             self._process = spawn(argv, env, self._cwd, self._socket.fileno(), log)
+            return self._process
 
     def _watch(self) -> None:
         """Start the worker on first use; start it again, with a backoff, when it exits."""
@@ -94,26 +129,61 @@ class PythonWorker:
                 if readable and not self._closed.is_set():
                     self._start()
                 continue
-            if process.wait(0.2) is None:
-                if self._crashes and time.monotonic() - self._started_at > 10:
-                    self._crashes = 0  # it stayed up: the next crash restarts at once
+            if not process.wait_exit(timeout=1.0) or self._closed.is_set() or process.stop_requested:
                 continue
-            if self._closed.is_set():
-                return
             self.exits.append(process.returncode)
-            print(
-                f"conduit: the CPython worker exited with code {process.returncode}; starting it again\n"
-                + process.logs(10),
-                file=sys.stderr,
-                flush=True,
+            seen = time.monotonic()
+            uptime = seen - process.started_at
+            record = Restart(
+                number=len(self.restarts) + 1,
+                what="CPython worker",
+                pid=process.pid,
+                returncode=process.returncode,
+                uptime=uptime,
+                at=time.time(),
+                log=process.logs(20),
+                delay=self.backoff.crashed(uptime),
+                crashes=self.backoff.streak,
+                noticed=seen,
             )
-            time.sleep(RESTART_DELAYS[min(self._crashes, len(RESTART_DELAYS) - 1)])
-            self._crashes += 1
-            self._start()
+            self.restarts.append(record)
+            self._recovering = record
+            if record.delay:
+                self._tell(record)
+                if self._closed.wait(record.delay):
+                    record.state = "abandoned"
+                    self._recovering = None
+                    return
+            record.state = "starting"
+            new = self._start()
+            if new is None:
+                record.state = "abandoned"
+                self._recovering = None
+                return
+            record.new_pid = new.pid
+            # Calls wait in the socket's backlog meanwhile; the worker says when it has loaded the app.
+            ready = self._await_ready(new)
+            record.state = "restarted" if ready or new.alive else "failed"
+            record.seconds = time.monotonic() - seen if ready else None
+            self._recovering = None
+            if record.state == "restarted":
+                self._tell(record)  # a failed one: the next record, about the new worker, tells
 
-    @property
-    def _started_at(self) -> float:
-        return self._process.started_at if self._process is not None else time.monotonic()
+    def _await_ready(self, process: ServerProcess, timeout: float = 30.0) -> bool:
+        """Until the worker has loaded the app (its log says `ready`); False if it exits first."""
+        deadline = time.monotonic() + timeout
+        while process.alive and not self._closed.is_set() and time.monotonic() < deadline:
+            if _READY in process.logs(5):
+                return True
+            time.sleep(0.005)
+        return False
+
+    def _tell(self, record: Restart) -> None:
+        if not self._listeners:
+            print(f"conduit: {record.line}", file=sys.stderr, flush=True)
+        for callback in list(self._listeners):
+            with contextlib.suppress(Exception):
+                callback(record)
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop the worker and remove its socket. Idempotent."""

@@ -221,7 +221,7 @@ def start_server(
     """
     worker: PythonWorker | None = None
     env: dict[str, str] = {}
-    supervisor = Supervisor(settings.host, settings.port)
+    supervisor = Supervisor(settings.host, settings.port, restart=True)  # a crashed server starts again
     if backend == "native":
         try:
             server = native_build(app, settings)
@@ -247,6 +247,8 @@ def start_server(
             "--port",
             str(settings.port),
         ]
+    if settings.auth_tokens:  # passed in the environment, never compiled in
+        env = {**(env or os.environ), AUTH_TOKENS_ENV: ",".join(settings.auth_tokens)}
     try:
         supervisor.start(argv, env=env or None)
     except BaseException:
@@ -283,7 +285,10 @@ def serve_stdio(app: Conduit, backend: Backend, *, app_spec: str | None = None) 
 def run_forever(
     app: Conduit, settings: ServerSettings, backend: Backend, *, out: TextIO, app_spec: str | None = None
 ) -> None:
-    """Serve until Ctrl-C (or SIGTERM), printing where; the server process never outlives this call."""
+    """Serve until Ctrl-C (or SIGTERM), printing where; the server process never outlives this call.
+
+    A server (or CPython worker) that dies is started again by the supervisor, and a line on
+    `out` says how it ended, its last log lines and how soon it answered again."""
     backend = resolve_backend(backend, out)
     if backend == "native":
         print(f"conduit: compiling {len(app.tools)} tool(s) with Codon...", file=out, flush=True)
@@ -300,9 +305,11 @@ def run_forever(
         print(f"conduit: {native} of {len(app.tools)} tool(s) native; each tool's engine:", file=out)
         print(describe_engines(engines), file=out, flush=True)
     print(f"conduit: serving {app.name!r} ({backend}) at {server.url}  (Ctrl-C to stop)", file=out, flush=True)
+    # A server (or CPython worker) that dies is started again by the supervisor: say so.
+    server.on_restart(lambda restart: print(f"conduit: {restart.line}", file=out, flush=True))
     try:
         while not stop.wait(0.5):
-            if not server.alive:
+            if not server.alive and not server.restarting:  # stopped for good: not by a crash
                 print(f"conduit: the server exited with code {server.returncode}\n{server.logs()}", file=out)
                 raise SystemExit(1)
     except KeyboardInterrupt:

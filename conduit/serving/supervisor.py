@@ -13,6 +13,15 @@ drains on SIGTERM.
         print(sup.url)               # http://127.0.0.1:<port>/mcp
         sup.replace([new_binary])    # no request fails in between
 
+With `restart=True` (as `start_server` and `conduit serve` use it), a process that dies unasked
+(a crash, `kill -9`, the OOM killer) is started again at once with the same argv and
+environment on the same socket: a watcher thread sleeps on the process's exit (a pidfd), so the
+connections that arrive meanwhile wait in the listen backlog and are answered by the new one.
+A crash loop is retried with a growing delay (`Backoff`), never given up on; each restart is a
+`Restart` in `restarts` (exit status, last log lines, how long the new process took to
+answer), and `on_restart(callback)` hears of them as they happen. An intended stop (`stop()`,
+`close()`, the old process of a `replace()`) is no crash.
+
 No orphans: every child dies with the Python process (conduit.serving.process), and an atexit
 hook stops children on a normal exit.
 """
@@ -24,21 +33,21 @@ import contextlib
 import os
 import re
 import shutil
-import signal
 import socket
 import sys
 import tempfile
 import threading
 import time
+import traceback
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from ..errors import ServerStartError
-from .process import ServerProcess, spawn, stop_all_processes
+from .process import Backoff, Restart, ServerProcess, exit_cause, spawn, stop_all_processes
 from .procfs import accepted_inode, holds_socket, watches
 
-__all__ = ["ServerProcess", "Supervisor"]
+__all__ = ["Restart", "ServerProcess", "Supervisor"]
 
 _LINUX = sys.platform.startswith("linux")
 _STATUS_LINE = re.compile(rb"HTTP/\d(?:\.\d)? \d{3}")
@@ -65,6 +74,8 @@ class Supervisor:
         run_dir: where the processes' log files go; a temporary directory (removed on
             `close()`) by default.
         backlog: the listen queue, which holds connections while processes are swapped.
+        restart: start the server again when it dies unasked (see the module's doc).
+        backoff: the delays between the restarts of a crash loop.
 
     Example:
         with Supervisor() as sup:
@@ -79,6 +90,8 @@ class Supervisor:
         *,
         run_dir: str | os.PathLike[str] | None = None,
         backlog: int = 1024,
+        restart: bool = False,
+        backoff: Backoff | None = None,
     ) -> None:
         self._socket = _listen(host, port, backlog)
         self._host = host
@@ -92,6 +105,16 @@ class Supervisor:
         self._count = 0
         self._closed = False
         self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)  # the current process changed, or closing
+        self._closing = threading.Event()
+        self.restart = restart
+        self.backoff = backoff or Backoff()
+        self.restarts: list[Restart] = []  # every unasked exit of a server, oldest first
+        self._listeners: list[Callable[[Restart], object]] = []
+        self._recovering: Restart | None = None  # the restart under way
+        self._spec: tuple | None = None  # (argv, env, cwd, timeout) of the server to keep running
+        self._watcher: threading.Thread | None = None
+        self._stopped = False  # stop() was called: no restart until the next start
         _supervisors.add(self)
 
     # addresses
@@ -135,6 +158,68 @@ class Supervisor:
     def logs(self, lines: int = 50) -> str:
         """The last lines of the current (or last started) process's output."""
         return self._process.logs(lines) if self._process else ""
+
+    # restarts
+
+    @property
+    def restarting(self) -> bool:
+        """The server died unasked and is being started again (or waits out a backoff)."""
+        if self._recovering is not None:
+            return True
+        process = self._process
+        return (
+            self.restart
+            and not self._closing.is_set()
+            and process is not None
+            and not process.stop_requested
+            and not process.alive
+        )
+
+    @property
+    def last_exit(self) -> Restart | None:
+        """The last time the server died unasked, and what became of its restart."""
+        return self.restarts[-1] if self.restarts else None
+
+    @property
+    def crashes_in_a_row(self) -> int:
+        """Quick crashes in a row (a crash loop when above 1); 0 once a server has stayed up."""
+        process = self._process
+        if process is None or not self.restarts:
+            return 0
+        if process.alive:
+            return self.backoff.in_a_row(time.monotonic() - process.started_at)
+        return self.backoff.streak
+
+    @property
+    def status(self) -> str:
+        """One line: serving, restarting (in a crash loop?), stopped or closed."""
+        if self._closed:
+            return "closed"
+        recovering = self._recovering
+        if recovering is not None:
+            return recovering.line
+        if self.alive:
+            crashes = self.crashes_in_a_row
+            loop = f", after {crashes} crashes in a row" if crashes > 1 else ""
+            count = len(self.restarts)
+            restarted = f" (restarted {count} time{'s' if count != 1 else ''}{loop})" if count else ""
+            return f"serving at {self.url} (pid {self.pid}){restarted}"
+        if self.restarting:
+            return f"the server {exit_cause(self.returncode)}; restarting"
+        if self._process is None:
+            return "not started"
+        if not self._process.stop_requested:  # restart=False: nothing starts it again
+            return f"down: the server {exit_cause(self.returncode)} and restarts are off"
+        return f"stopped (the server {exit_cause(self.returncode)})"
+
+    def on_restart(self, callback: Callable[[Restart], object]) -> None:
+        """Call `callback(restart)` (from the watcher thread) when a server or an attached
+        companion (the CPython worker) dies and is started again: once a backoff begins
+        (`state == "waiting"`), and once it answers again (`"restarted"`)."""
+        self._listeners.append(callback)
+        for companion in self._companions:
+            if hasattr(companion, "on_restart"):
+                companion.on_restart(callback)
 
     # lifecycle
 
@@ -191,7 +276,9 @@ class Supervisor:
             except BaseException:
                 new.stop(timeout=2.0)  # also on KeyboardInterrupt: no half-started server
                 raise
-            self._process = new
+            self._set_process(new)
+            self._spec = (list(argv), env, cwd, timeout)  # what a restart starts again
+            self._stopped = False
             if old is not None:
                 old.stop(drain_timeout)
                 try:
@@ -199,20 +286,32 @@ class Supervisor:
                 except BaseException:
                     new.stop(timeout=2.0)
                     raise
+            if self.restart and self._watcher is None:
+                self._watcher = threading.Thread(target=self._watch, name="conduit-supervisor", daemon=True)
+                self._watcher.start()
             return new
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop the current process (SIGTERM, then SIGKILL); the socket stays open."""
+        """Stop the current process (SIGTERM, then SIGKILL); the socket stays open, and nothing
+        restarts the server until the next `start()`."""
         with self._lock:
+            self._stopped = True
+            self._abandon()  # a restart waiting out its backoff gives up
             if self._process is not None:
                 self._process.stop(timeout)
 
     def attach(self, companion) -> None:
-        """Close `companion` (anything with `close(timeout)`) when the supervisor closes."""
+        """Close `companion` (anything with `close(timeout)`) when the supervisor closes; its
+        restarts (if it has `on_restart`) reach this supervisor's `on_restart` callbacks."""
         self._companions.append(companion)
+        if hasattr(companion, "on_restart"):
+            for callback in self._listeners:
+                companion.on_restart(callback)
 
     def close(self, timeout: float = 5.0) -> None:
-        """Stop the process and close the socket. Idempotent."""
+        """Stop the process and close the socket. Idempotent; a restart under way (or its
+        backoff) is cut short."""
+        self._closing.set()  # first: a restart waiting for its process to answer gives up
         with self._lock:
             if self._closed:
                 return
@@ -224,6 +323,9 @@ class Supervisor:
             self._socket.close()
             if self._own_run_dir:
                 shutil.rmtree(self.run_dir, ignore_errors=True)
+        watcher = self._watcher
+        if watcher is not None and watcher is not threading.current_thread():
+            watcher.join(timeout)
 
     def __enter__(self) -> Supervisor:
         return self
@@ -235,6 +337,119 @@ class Supervisor:
         return f"<Supervisor {self.url} process={self._process!r}>"
 
     # internals
+
+    def _set_process(self, process: ServerProcess) -> None:
+        self._process = process
+        self._changed.notify_all()
+
+    def _watch(self) -> None:
+        """The watcher thread: sleep on the current process's exit; start it again if it died unasked."""
+        seen: ServerProcess | None = None
+        while True:
+            with self._lock:
+                self._changed.wait_for(
+                    lambda: self._closing.is_set() or (self._process is not None and self._process is not seen)
+                )
+                if self._closing.is_set():
+                    return
+                process = seen = self._process
+            assert process is not None
+            while not process.wait_exit(timeout=1.0):
+                if self._closing.is_set() or self._process is not process:
+                    break
+            else:
+                if not process.stop_requested and not self._closing.is_set():
+                    try:
+                        self._recover(process)
+                    except Exception:  # a bug here must not end the watching: say so, go on
+                        self._recovering = None
+                        traceback.print_exc()
+
+    def _recover(self, dead: ServerProcess) -> None:
+        """Start the server again on the same socket, after a backoff in a crash loop, until one
+        answers or the supervisor closes or another server replaces the dead one."""
+        with self._lock:  # a replace() under way finishes first: its retired processes are no crash
+            if dead.stop_requested or self._given_up(dead):
+                return
+            record = self._record(dead)
+        while True:
+            if record.delay:
+                self._tell(record)
+                with self._lock:
+                    self._changed.wait_for(lambda: self._given_up(dead), record.delay)
+            with self._lock:
+                if self._given_up(dead) or self._spec is None:
+                    self._abandon()
+                    return
+                argv, env, cwd, timeout = self._spec
+                record.state = "starting"
+                try:
+                    new = self._spawn(argv, env, cwd)
+                except (ServerStartError, OSError) as exc:  # the binary went away, say: retried
+                    record.error = str(exc)
+                    record.delay = self.backoff.crashed(0.0)
+                    record.crashes = self.backoff.streak
+                    record.state = "waiting"
+                    continue
+                self._set_process(new)
+                try:
+                    self._wait_ready(new, timeout, rival=None)
+                except ServerStartError:
+                    record.state = "failed"
+                    record.new_pid = new.pid
+                    if self._closing.is_set():
+                        self._recovering = None
+                        return
+                    hung = new.stop_requested  # stopped for not answering, rather than dead
+                    new.wait_exit(5.0)
+                    reason = f"did not answer within {timeout:g} s and was stopped" if hung else None
+                    dead = new  # it died (or hung) before answering: the next record is about it
+                    record = self._record(new, reason=reason)
+                    continue
+                record.state = "restarted"
+                record.new_pid = new.pid
+                record.seconds = time.monotonic() - record.noticed
+                self._recovering = None
+            self._tell(record)
+            return
+
+    def _abandon(self) -> None:
+        """Under the lock: the restart under way (in its backoff) will not happen."""
+        if self._recovering is not None:
+            self._recovering.state = "abandoned"
+            self._recovering = None
+        self._changed.notify_all()
+
+    def _given_up(self, dead: ServerProcess) -> bool:
+        """No restart for `dead` after all: closing, stopped, restarts turned off, or another
+        server replaced it."""
+        return self._closing.is_set() or self._stopped or not self.restart or self._process is not dead
+
+    def _record(self, dead: ServerProcess, reason: str | None = None) -> Restart:
+        seen = time.monotonic()
+        uptime = seen - dead.started_at
+        delay = self.backoff.crashed(0.0 if reason else uptime)  # a hang counts as a quick crash
+        record = Restart(
+            number=len(self.restarts) + 1,
+            what="server",
+            pid=dead.pid,
+            returncode=dead.returncode,
+            uptime=uptime,
+            at=time.time(),
+            log=dead.logs(20),
+            delay=delay,
+            crashes=self.backoff.streak,
+            reason=reason,
+            noticed=seen,
+        )
+        self.restarts.append(record)
+        self._recovering = record
+        return record
+
+    def _tell(self, record: Restart) -> None:
+        for callback in list(self._listeners):
+            with contextlib.suppress(Exception):
+                callback(record)
 
     def _spawn(
         self,
@@ -273,22 +488,21 @@ class Supervisor:
                 return
             if self._answers(new, deadline, rival):
                 return
-            if not new.alive or time.monotonic() >= deadline:
+            if not new.alive or time.monotonic() >= deadline or self._closing.is_set():
                 break
             time.sleep(delay)
             delay = min(delay * 2, 0.2)
-        if new.alive:
+        if new.alive and self._closing.is_set():
+            new.stop(timeout=2.0)
+            what = "was stopped before it answered, as the supervisor is closing"
+        elif new.alive:
             new.stop(timeout=2.0)  # first, so that the log below is complete
             what = (
                 f"did not answer on {self.url} within {timeout:g} s and was stopped: check that it "
                 "serves HTTP on the inherited socket (fd 3, LISTEN_FDS), or raise the timeout"
             )
         else:
-            code = new.returncode
-            how = (
-                f"was killed by {_signal_name(-code)}" if code is not None and code < 0 else f"exited with code {code}"
-            )
-            what = f"{how} before answering on {self.url}: see its output below"
+            what = f"{exit_cause(new.returncode)} before answering on {self.url}: see its output below"
         if retired is not None:
             what += f"; the previous server (pid {retired.pid}) had already been stopped, so none is running"
         raise ServerStartError(
@@ -319,7 +533,7 @@ class Supervisor:
                 conn.sendall(request.encode())
                 conn.settimeout(0.1)
                 while b"\r\n" not in data and len(data) < 64:
-                    if time.monotonic() >= deadline or not new.alive:
+                    if time.monotonic() >= deadline or not new.alive or self._closing.is_set():
                         return False
                     try:
                         chunk = conn.recv(256)
@@ -396,10 +610,3 @@ def _resolve_program(program: str, env: Mapping[str, str], cwd: str | os.PathLik
         + ": build it first, or check the path.",
         argv=[program],
     )
-
-
-def _signal_name(signum: int) -> str:
-    try:
-        return signal.Signals(signum).name
-    except ValueError:
-        return f"signal {signum}"
