@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -28,7 +29,18 @@ from pathlib import Path
 from queue import SimpleQueue
 from typing import Literal, TypeVar
 
-__all__ = ["LISTEN_FD", "Backoff", "Restart", "ServerProcess", "exit_cause", "spawn", "stop_all_processes"]
+from ..errors import ServerStartError
+
+__all__ = [
+    "LISTEN_FD",
+    "Backoff",
+    "Restart",
+    "ServerProcess",
+    "exit_cause",
+    "resolve_program",
+    "spawn",
+    "stop_all_processes",
+]
 
 LISTEN_FD = 3  # SD_LISTEN_FDS_START
 _LINUX = sys.platform.startswith("linux")
@@ -362,3 +374,20 @@ def _tail(path: Path, lines: int) -> str:
         return ""
     text = data.decode(errors="replace")
     return "\n".join(text.splitlines()[-lines:]) if lines > 0 else ""
+
+
+def resolve_program(program: str, env: Mapping[str, str], cwd: str | os.PathLike[str] | None) -> str:
+    if os.sep in program:
+        path = Path(cwd or ".", program) if not os.path.isabs(program) else Path(program)
+        if os.access(path, os.X_OK) and path.is_file():
+            return program
+    else:
+        found = shutil.which(program, path=env.get("PATH", os.defpath))
+        if found:
+            return found
+    raise ServerStartError(
+        f"Cannot start the server: {program!r} is not an executable file"
+        + ("" if os.sep in program else " on PATH")
+        + ": build it first, or check the path.",
+        argv=[program],
+    )

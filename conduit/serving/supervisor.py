@@ -44,8 +44,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from ..errors import ServerStartError
-from .process import Backoff, Restart, ServerProcess, exit_cause, spawn, stop_all_processes
+from .process import Backoff, Restart, ServerProcess, exit_cause, resolve_program, spawn, stop_all_processes
 from .procfs import accepted_inode, holds_socket, watches
+from .sockets import connect_host, listen
 
 __all__ = ["Restart", "ServerProcess", "Supervisor"]
 
@@ -93,7 +94,7 @@ class Supervisor:
         restart: bool = False,
         backoff: Backoff | None = None,
     ) -> None:
-        self._socket = _listen(host, port, backlog)
+        self._socket = listen(host, port, backlog)
         self._host = host
         self._port: int = self._socket.getsockname()[1]
         self._inode = os.fstat(self._socket.fileno()).st_ino
@@ -129,7 +130,7 @@ class Supervisor:
 
     @property
     def url(self) -> str:
-        host = _connect_host(self._host)
+        host = connect_host(self._host)
         return f"http://{f'[{host}]' if ':' in host else host}:{self._port}/mcp"
 
     @property
@@ -461,7 +462,7 @@ class Supervisor:
         if not args:
             raise ValueError("argv is empty: pass the server command, e.g. [str(build.binary)]")
         child_env = dict(os.environ if env is None else env)
-        args[0] = _resolve_program(args[0], child_env, cwd)
+        args[0] = resolve_program(args[0], child_env, cwd)
         child_env.update(LISTEN_FDS="1", LISTEN_FDNAMES="conduit")
         child_env.pop("LISTEN_PID", None)
         child_env.setdefault("PYTHONUNBUFFERED", "1")  # python servers: logs appear as written
@@ -514,7 +515,7 @@ class Supervisor:
 
     def _answers(self, new: ServerProcess, deadline: float, rival: ServerProcess | None) -> bool:
         """One probe: a complete HTTP status line from `new` (any status, e.g. 405, counts)."""
-        host = _connect_host(self._host)
+        host = connect_host(self._host)
         try:
             conn = socket.create_connection((host, self._port), timeout=1.0)
         except OSError:
@@ -559,54 +560,3 @@ class Supervisor:
                     return False
             time.sleep(0.005)
         return False
-
-
-# -- sockets and /proc -----------------------------------------------------------------------
-
-
-def _listen(host: str, port: int, backlog: int) -> socket.socket:
-    family, kind, proto, _, address = socket.getaddrinfo(
-        host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-    )[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-        sock.listen(backlog)
-    except OSError as exc:
-        sock.close()
-        raise OSError(
-            exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}; pick another port or port=0"
-        ) from None
-    if sock.fileno() <= 2:  # stdio closed in this process: Popen would overwrite the socket
-        import fcntl
-
-        high = fcntl.fcntl(sock.fileno(), fcntl.F_DUPFD_CLOEXEC, 10)
-        sock.close()
-        sock = socket.socket(fileno=high)
-    return sock
-
-
-def _connect_host(host: str) -> str:
-    if host in ("", "0.0.0.0"):
-        return "127.0.0.1"
-    if host == "::":
-        return "::1"
-    return host
-
-
-def _resolve_program(program: str, env: Mapping[str, str], cwd: str | os.PathLike[str] | None) -> str:
-    if os.sep in program:
-        path = Path(cwd or ".", program) if not os.path.isabs(program) else Path(program)
-        if os.access(path, os.X_OK) and path.is_file():
-            return program
-    else:
-        found = shutil.which(program, path=env.get("PATH", os.defpath))
-        if found:
-            return found
-    raise ServerStartError(
-        f"Cannot start the server: {program!r} is not an executable file"
-        + ("" if os.sep in program else " on PATH")
-        + ": build it first, or check the path.",
-        argv=[program],
-    )
