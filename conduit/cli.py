@@ -107,6 +107,7 @@ def _build(app: Conduit, settings: ServerSettings, args: argparse.Namespace) -> 
         f"exported {exported.name}: {len(exported.tools)} tools, folder {exported.size / mb:.1f} MB, "
         f"archive {exported.archive_size / mb:.1f} MB"
     )
+    print(f"  runtime: {exported.runtime_note}")
     for path in written:
         print(f"  {path}")
     print(f"run it: {exported.binary} [--host H] [--port P] [--stdio]")
