@@ -88,6 +88,7 @@ def main() -> None:
         started = time.perf_counter()
         exported = export_app(load_app(str(APP)), out)
         print(f"export: {time.perf_counter() - started:.1f} s (a served app's build comes from the cache)")
+        print(f"runtime: {exported.runtime_note}")
         sizes(exported)
         starts = [cold_start_ms(exported.binary) for _ in range(args.starts)]
         print(

@@ -104,6 +104,23 @@ def test_a_cell_using_earlier_cells_is_one_program(session: NotebookSession) -> 
     assert app.tools["tool"].fn(7.0) == 3
 
 
+def test_a_helper_without_source_does_not_stop_the_python_backend(session: NotebookSession) -> None:
+    """A helper made by exec (no source inspect can find) cannot be rebuilt: the tools module is
+    still written, and a tool that does not need the helper still loads."""
+    namespace: dict = {}
+    exec(compile("def hidden(x):\n    return x\n", "<made-by-exec>", "exec"), namespace)
+    run_cell(session, "c1", "def plain(x: int) -> int:\n    return x + 1\n")
+    cell = "def uses(x: int) -> int:\n    return hidden(x)\n"
+    exec(compile(cell, "cell[3]", "exec"), namespace)
+    session.define_cell("c3", cell, namespace, "cell[3]")
+    module = Path(session._supervisor_for_serving().run_dir) / "tools_module.py"
+    from conduit.loader import load_app
+    from conduit.python_backend.notebook_tools import write_tools_module
+
+    app = load_app(write_tools_module(session._app(session.tools), module))
+    assert app.tools["plain"].fn(1) == 2
+
+
 def test_publish_serves_and_swaps(session: NotebookSession) -> None:
     run_cell(session, "c1", "def add(a: int, b: int) -> int:\n    return a + b\n")
     first = session.publish().result(timeout=60)

@@ -38,6 +38,8 @@ def write_tools_module(app: Conduit, module: Path) -> str:
                 continue
             constants[definition.emitted_name] = definition.value
             continue
+        if definition.kind != "import" and definition.source is None:
+            continue  # no source to rebuild it from (made by exec): the tools that use it fail with a NameError
         definitions.append(_spec(definition))
     tools = [
         {
