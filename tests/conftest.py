@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -31,6 +32,13 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Export:
     if reason is not None:
         pytest.skip(f"needs Codon: {reason}")
     return export_app(load_app(str(APPS / "export_app.py")), tmp_path_factory.mktemp("dist"))
+
+
+def free_port() -> int:
+    """A loopback port free now (for a server about to bind it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 # Each backend in turn; the native one is skipped, with the reason, where Codon cannot run.

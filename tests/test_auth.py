@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -25,7 +24,7 @@ from mcp.client.streamable_http import streamable_http_client
 from conduit.export import Export
 from conduit.loader import load_app
 from conduit.serving import Supervisor, native_build
-from conftest import BACKENDS, serve_app
+from conftest import BACKENDS, free_port, serve_app
 
 APPS = Path(__file__).parent / "apps"
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
@@ -35,12 +34,6 @@ CALL = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "w
 @pytest.fixture(scope="module", params=BACKENDS)
 def server(request: pytest.FixtureRequest) -> Iterator[Supervisor]:
     yield from serve_app(APPS / "auth_app.py", request.param)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def post(server: Supervisor, authorization: str | None) -> httpx.Response:

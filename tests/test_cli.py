@@ -2,7 +2,6 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -11,16 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import BACKENDS
+from conftest import BACKENDS, free_port
 
 APP = Path(__file__).parent / "apps" / "protocol_app.py"
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for_line(proc: subprocess.Popen, needle: str, timeout: float = 120) -> str:

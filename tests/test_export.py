@@ -11,7 +11,6 @@ import os
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tarfile
@@ -25,6 +24,7 @@ import pytest
 from conduit.export import Export, ExportError, export_app
 from conduit.loader import load_app
 from conduit.toolchain.cache import default_cache_dir
+from conftest import free_port
 
 pytestmark = pytest.mark.native
 
@@ -38,12 +38,6 @@ CALLS = [
     ("squares", {"n": 5}),
     ("squares", {"n": "five"}),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def call(port: int, tool: str, arguments: dict, id: int = 1) -> dict:

@@ -327,6 +327,26 @@ class Restart:
     error: str | None = None  # why a start failed (a retry follows, after a backoff)
     noticed: float = field(default=0.0, repr=False)  # time.monotonic() when the exit was seen
 
+    @classmethod
+    def of(cls, dead: ServerProcess, what: str, number: int, backoff: Backoff, reason: str | None = None) -> Restart:
+        """The record of `dead`, whose exit was just seen; `backoff` learns of the crash (a
+        process that failed to come up, `reason`, counts as a quick one)."""
+        seen = time.monotonic()
+        uptime = seen - dead.started_at
+        return cls(
+            number=number,
+            what=what,
+            pid=dead.pid,
+            returncode=dead.returncode,
+            uptime=uptime,
+            at=time.time(),
+            log=dead.logs(20),
+            delay=backoff.crashed(0.0 if reason else uptime),
+            crashes=backoff.streak,
+            reason=reason,
+            noticed=seen,
+        )
+
     @property
     def cause(self) -> str:
         return self.reason or exit_cause(self.returncode)

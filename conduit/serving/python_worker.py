@@ -132,20 +132,7 @@ class PythonWorker:
             if not process.wait_exit(timeout=1.0) or self._closed.is_set() or process.stop_requested:
                 continue
             self.exits.append(process.returncode)
-            seen = time.monotonic()
-            uptime = seen - process.started_at
-            record = Restart(
-                number=len(self.restarts) + 1,
-                what="CPython worker",
-                pid=process.pid,
-                returncode=process.returncode,
-                uptime=uptime,
-                at=time.time(),
-                log=process.logs(20),
-                delay=self.backoff.crashed(uptime),
-                crashes=self.backoff.streak,
-                noticed=seen,
-            )
+            record = Restart.of(process, "CPython worker", len(self.restarts) + 1, self.backoff)
             self.restarts.append(record)
             self._recovering = record
             if record.delay:
@@ -164,7 +151,7 @@ class PythonWorker:
             # Calls wait in the socket's backlog meanwhile; the worker says when it has loaded the app.
             ready = self._await_ready(new)
             record.state = "restarted" if ready or new.alive else "failed"
-            record.seconds = time.monotonic() - seen if ready else None
+            record.seconds = time.monotonic() - record.noticed if ready else None
             self._recovering = None
             if record.state == "restarted":
                 self._tell(record)  # a failed one: the next record, about the new worker, tells

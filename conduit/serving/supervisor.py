@@ -427,22 +427,7 @@ class Supervisor:
         return self._closing.is_set() or self._stopped or not self.restart or self._process is not dead
 
     def _record(self, dead: ServerProcess, reason: str | None = None) -> Restart:
-        seen = time.monotonic()
-        uptime = seen - dead.started_at
-        delay = self.backoff.crashed(0.0 if reason else uptime)  # a hang counts as a quick crash
-        record = Restart(
-            number=len(self.restarts) + 1,
-            what="server",
-            pid=dead.pid,
-            returncode=dead.returncode,
-            uptime=uptime,
-            at=time.time(),
-            log=dead.logs(20),
-            delay=delay,
-            crashes=self.backoff.streak,
-            reason=reason,
-            noticed=seen,
-        )
+        record = Restart.of(dead, "server", len(self.restarts) + 1, self.backoff, reason)
         self.restarts.append(record)
         self._recovering = record
         return record
