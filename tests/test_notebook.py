@@ -155,17 +155,29 @@ def test_call_reports_the_tools_error(session: NotebookSession) -> None:
         session.call("nope")
 
 
-def test_a_dead_server_is_reported_once_with_its_log(session: NotebookSession) -> None:
+def test_a_killed_server_comes_back_on_its_own_and_the_next_check_says_so(capsys, session: NotebookSession) -> None:
     run_cell(session, "c1", "def one() -> int:\n    return 1\n")
     status = session.publish().result(timeout=60)
     os.kill(status.pid, signal.SIGKILL)
-    session._supervisor.process.wait(5)  # type: ignore[union-attr]
-    with pytest.raises(ServerError, match=r"exited with code -9; %conduit_serve starts it again"):
-        session.check()
-    session.check()  # reported once
-    assert session.status().url is None
-    assert session.publish().result(timeout=60).url is not None
-    assert session.call("one") == 1
+    assert session.call("one") == 1  # answered by the restarted server: no %conduit_serve needed
+    assert session.status().pid != status.pid
+    session.check()
+    told = capsys.readouterr().err
+    assert f"conduit: the server (pid {status.pid}) was killed by SIGKILL" in told and "restarted in" in told
+    session.check()
+    assert capsys.readouterr().err == ""  # told once
+    line = session.status().line
+    assert line.startswith("conduit: serving 1 tool at ") and "; restarted 1 time, last: the server" in line
+
+
+def test_a_stopped_server_stays_stopped(session: NotebookSession) -> None:
+    run_cell(session, "c1", "def one() -> int:\n    return 1\n")
+    status = session.publish().result(timeout=60)
+    session.stop()
+    assert session.status().state == "stopped"
+    with pytest.raises(ProcessLookupError):
+        os.kill(status.pid, 0)
+    assert session.status().url is None and session.status().restarts == ()
 
 
 def test_stop_and_reset(session: NotebookSession) -> None:

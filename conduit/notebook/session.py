@@ -13,7 +13,8 @@ One worker thread builds and swaps, one publication at a time. A publication ask
 another builds is not queued behind it but merged: the worker always builds the newest tool set,
 and every waiting publication resolves with that outcome. The server process is owned by a
 `Supervisor`, so each swap keeps the listening socket and loses no request, and the process dies
-with the kernel.
+with the kernel. A server (or its CPython worker) that dies unasked is started again at once on
+the same socket; the next cell, and `%conduit_status`, say what died and how it came back.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..app import Conduit
 from ..client import call_tool
@@ -35,6 +36,7 @@ from ..errors import CodonNotFoundError, ConduitError, ServerError, ToolDefiniti
 from ..export import Export, export_app
 from ..python_backend.notebook_tools import backend_argv
 from ..serving import Supervisor, native_build, resolve_backend
+from ..serving.process import Restart
 from ..serving.python_worker import PythonWorker
 from ..settings import Backend
 from ..toolchain import NotCached
@@ -89,7 +91,7 @@ class NotebookSession:
         self.interim = interim
         self.host = host
         self.port = port
-        self._out = out if out is not None else sys.stderr
+        self._chosen_out = out
         self.backend = resolve_backend(backend, self._out)
         self.serving = True
         self._tools: dict[str, Tool] = {}
@@ -109,6 +111,8 @@ class NotebookSession:
         self._python_worker: PythonWorker | None = None  # answers what the native server hands to CPython
         self._engines: dict[str, Any] = {}  # per tool: native or python, after the last native build
         self._last_bench: BenchResult | None = None  # what `bench(compare=True)` draws under
+        self._restarts: list[Restart] = []  # every unasked exit of the server or its worker, oldest first
+        self._told_restarts = 0  # how many of them check() has told of
 
     # -- cells ----------------------------------------------------------------------------
 
@@ -248,22 +252,27 @@ class NotebookSession:
             raise
 
     def check(self) -> None:
-        """Raise, once, a build failure nobody has seen yet, or the death of the server."""
+        """Raise, once, a build failure nobody has seen yet; tell, once, of each restart since the
+        last check (a server that dies unasked is started again: it is news, not an error)."""
         with self._lock:
             error, self._unreported = self._unreported, None
-            if error is not None:
-                raise error
-            sup = self._supervisor
-            if sup is not None and sup.process is not None and not sup.alive and not self._building:
-                code = sup.returncode
-                logs = sup.logs(20)
-                self._retire_supervisor()
-                self._last = replace(self.status(), state="stopped", url=None, pid=None)
-                raise ServerError(
-                    f"the server (pid {sup.process.pid}) exited with code {code}; "
-                    "%conduit_serve starts it again. Its last log lines:\n"
-                    + "\n".join("    " + line for line in logs.splitlines())
-                )
+            untold, self._told_restarts = self._restarts[self._told_restarts :], len(self._restarts)
+        for restart in untold:
+            print(f"conduit: {restart.line}", file=self._out)
+        if error is not None:
+            raise error
+
+    @property
+    def _out(self) -> TextIO:
+        """Where notices go: the stream given, else stderr as it is now (a kernel replaces it per cell)."""
+        return self._chosen_out if self._chosen_out is not None else sys.stderr
+
+    def _heard_restart(self, restart: Restart) -> None:
+        """A supervisor's or a worker's restart callback: keep each record once (it is told of
+        again as its state changes; the record itself is updated in place)."""
+        with self._lock:
+            if all(known is not restart for known in self._restarts):
+                self._restarts.append(restart)
 
     def _work(self) -> None:
         while True:
@@ -320,6 +329,7 @@ class NotebookSession:
                 eager=bool(server.python_tools),
                 name=f"python-{snapshot.generation}",
             )
+            worker.on_restart(self._heard_restart)
             try:
                 supervisor.replace(server.argv, env=dict(os.environ, **worker.env))
             except BaseException:
@@ -350,7 +360,8 @@ class NotebookSession:
     def _supervisor_for_serving(self) -> Supervisor:
         with self._lock:
             if self._supervisor is None:
-                self._supervisor = Supervisor(self.host, self.port)
+                self._supervisor = Supervisor(self.host, self.port, restart=True)
+                self._supervisor.on_restart(self._heard_restart)
             return self._supervisor
 
     def _status(self, state: State, snapshot: _Snapshot, **extra: Any) -> Status:
@@ -362,6 +373,7 @@ class NotebookSession:
             url=sup.url if sup is not None and sup.alive else None,
             pid=sup.pid if sup is not None and sup.alive else None,
             builds=self._builds,
+            restarts=tuple(r.line for r in self._restarts),
             **extra,
         )
 
@@ -373,11 +385,14 @@ class NotebookSession:
                 return Status("idle", tools, self.backend, builds=self._builds)
             sup = self._supervisor
             alive = sup is not None and sup.alive
+            restarting = sup is not None and sup.restarting and self._last.state == "serving"
             return replace(
                 self._last,
+                state="restarting" if restarting else self._last.state,
                 url=sup.url if alive else None,  # type: ignore[union-attr]
                 pid=sup.pid if alive else None,  # type: ignore[union-attr]
                 builds=self._builds,
+                restarts=tuple(r.line for r in self._restarts),
             )
 
     @property

@@ -11,7 +11,7 @@ from ..settings import Backend
 
 __all__ = ["Progress", "State", "Status", "ToolTable"]
 
-State = Literal["idle", "building", "serving", "failed", "stopped"]
+State = Literal["idle", "building", "serving", "restarting", "failed", "stopped"]
 Progress = Callable[["Status"], None]
 
 
@@ -28,10 +28,18 @@ class Status:
     cached: bool = False
     interim: bool = False  # the python backend serves these tools while the native build runs
     builds: int = 0  # compiles this session; 0 when every build came from the cache
+    restarts: tuple[str, ...] = ()  # each unasked exit of the server or its worker, and its restart
     error: BaseException | None = field(default=None, compare=False)
 
     @property
     def line(self) -> str:
+        if not self.restarts:
+            return self._state_line
+        times = f"{len(self.restarts)} time{'s' if len(self.restarts) != 1 else ''}"
+        return f"{self._state_line}; restarted {times}, last: {self.restarts[-1]}"
+
+    @property
+    def _state_line(self) -> str:
         count = f"{len(self.tools)} tool{'' if len(self.tools) == 1 else 's'}"
         if self.state == "building" and self.interim:
             return f"conduit: serving {count} at {self.url} with the python backend while the native build runs..."
@@ -42,6 +50,8 @@ class Status:
                 return f"conduit: serving {count} at {self.url} (python backend, started in {self.seconds:.1f} s)"
             cached = ", cached" if self.cached else ""
             return f"conduit: serving {count} at {self.url} (built in {self.seconds:.1f} s{cached})"
+        if self.state == "restarting":
+            return f"conduit: the server serving {count} died and is starting again..."
         if self.state == "failed":
             first = _first_line(self.error)
             still = f"; still serving the previous tools at {self.url}" if self.url else ""
@@ -62,6 +72,7 @@ class Status:
             ("pid", str(self.pid) if self.pid else "-"),
             ("backend", self.backend),
             ("ready in", ready),
+            ("restarts", str(len(self.restarts)) + (f" (last: {self.restarts[-1]})" if self.restarts else "")),
         ]
         body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
         return f"<table>{body}</table>"
