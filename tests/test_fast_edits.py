@@ -108,3 +108,16 @@ def test_an_edit_recompiles_only_the_tools_library() -> None:
         assert session.status().builds - before <= 1  # the second edit: the library at most, never the core
     finally:
         session.close()
+
+
+@pytest.fixture(scope="module")
+def slow_split() -> Iterator[Supervisor]:
+    yield from serve_split(APPS / "slow_app.py")
+
+
+def test_the_split_server_runs_blocking_tools_on_the_pool_as_the_whole_program_does(slow_split: Supervisor) -> None:
+    import test_slow_path
+
+    test_slow_path.test_a_fast_call_is_answered_while_slow_ones_hold_the_pool(slow_split)
+    test_slow_path.test_a_pooled_call_answers_as_an_inline_one(slow_split)
+    test_slow_path.test_a_tool_measured_slow_moves_to_the_pool_and_one_said_not_to_block_stays(slow_split)

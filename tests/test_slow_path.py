@@ -39,12 +39,29 @@ def call(server: Supervisor, tool: str, arguments: dict, client: httpx.Client | 
 def test_conduit_sees_which_tools_block_and_blocking_says_otherwise() -> None:
     app = load_app(str(APP))
     code = analyze_app(app)
-    assert {name: code.blocks(app.tools[name]) for name in app.tools} == {
-        "add": False,
-        "slow": True,  # time.sleep
-        "crunch": True,  # blocking=True
-        "nap": False,  # blocking=False, though it sleeps
+    assert {name: code.path(app.tools[name]) for name in app.tools} == {
+        "add": "measured",
+        "slow": "pool",  # time.sleep
+        "crunch": "pool",  # blocking=True
+        "nap": "inline",  # blocking=False, though it sleeps
+        "spin": "measured",  # nothing in its text says it is slow
     }
+
+
+def test_a_tool_measured_slow_moves_to_the_pool_and_one_said_not_to_block_stays(server: Supervisor) -> None:
+    assert call(server, "spin", {"ms": 50}).json()["result"]["structuredContent"] == {"result": 50}
+    assert call(server, "nap", {"ms": 50}).json()["result"]["structuredContent"] == {"result": 50}
+    with ThreadPoolExecutor(2) as pool, httpx.Client() as client:
+        # two loops on this 2-core box: inline, two long spins would hold both
+        held = [pool.submit(call, server, "spin", {"ms": 3000}), pool.submit(call, server, "spin", {"ms": 3000})]
+        time.sleep(0.3)
+        fast = call(server, "add", {"a": 1, "b": 2}, client)
+        assert not any(f.done() for f in held), "the fast call waited for the spins"
+        assert fast.json()["result"]["structuredContent"] == {"result": 3}
+        assert all(f.result().json()["result"]["structuredContent"] == {"result": 3000} for f in held)
+    log = server.logs(200)
+    assert "tool 'spin' took 50." in log and "run on the worker pool from now on" in log
+    assert "tool 'nap'" not in log
 
 
 def test_a_fast_call_is_answered_while_slow_ones_hold_the_pool(server: Supervisor) -> None:

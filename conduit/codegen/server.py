@@ -17,7 +17,7 @@ from . import phf
 from .program import Program, Writer
 from .routes import RUNTIME_IMPORTS as ROUTE_IMPORTS
 from .routes import emit_handler_class_members, emit_routes
-from .user_code import Engine, Stdlib, UserCode, analyze, emit_guard_and_calls, emit_user_code, route_entry
+from .user_code import PATH_CODES, Engine, Stdlib, UserCode, analyze, emit_guard_and_calls, emit_user_code, route_entry
 
 if TYPE_CHECKING:
     from ..app import Conduit
@@ -60,7 +60,7 @@ def generate(app: Conduit, settings: ServerSettings | None = None, code: UserCod
     if len(app.routes):
         handlers = [functions[route_entry(i)] for i in range(len(app.routes))]
         emit_routes(w, app.routes, handlers, code.exceptions.everything())
-    _emit_app(w, app, tools, settings, [code.blocks(t) for t in tools])
+    _emit_app(w, app, tools, settings, [PATH_CODES[code.path(t)] for t in tools])
     return w.program(code.engines)
 
 
@@ -108,6 +108,7 @@ def emit_imports(w: Writer, *, server: bool = True) -> None:
         w.emit("from conduit_runtime.mcp import handle_mcp as _c_handle_mcp, finish_call as _c_finish_call")
         w.emit("from conduit_runtime.pool import Job as _CJob")
         w.emit("from conduit_runtime.pyworker import run_job as _c_run_job")
+        w.emit("from conduit_runtime.paths import Paths as _CPaths, call_measured as _c_call_measured")
 
 
 def emit_tools(w: Writer, code: UserCode, tools: list[Tool]) -> dict[str, str]:
@@ -127,10 +128,11 @@ def emit_tools(w: Writer, code: UserCode, tools: list[Tool]) -> dict[str, str]:
 # ---- the app: tables, fixed bytes and the handler -----------------------------------------------
 
 
-def _emit_app(w: Writer, app: Conduit, tools: list[Tool], settings: ServerSettings, blocking: list[bool]) -> None:
+def _emit_app(w: Writer, app: Conduit, tools: list[Tool], settings: ServerSettings, paths: list[int]) -> None:
     tools_json = json.dumps([t.definition() for t in tools], separators=(",", ":"))
-    w.emit("# Per tool (tools/list order): whether its calls run on the worker pool, off the event loops.")
-    w.emit(f"_C_BLOCKING = List[bool]([{', '.join(str(b) for b in blocking)}])")
+    w.emit("# Per tool (tools/list order): inline, on the worker pool, or inline while measured (runtime/paths.codon).")
+    names = ", ".join(_codon_str(t.name) for t in tools)
+    w.emit(f"_C_PATHS = _CPaths(List[int]([{', '.join(str(p) for p in paths)}]), List[str]([{names}]))")
     w.emit()
     w.emit("def _c_run_native(job: _CJob, st: _CMcpState):")
     w.emit('    """A blocking tool\'s call on a pool thread, its arguments parsed again from the job\'s text."""')
@@ -143,9 +145,9 @@ def _emit_app(w: Writer, app: Conduit, tools: list[Tool], settings: ServerSettin
     w.emit("    def find_tool(self, p: Ptr[byte], n: int) -> int:")
     w.emit("        return _tool_index(p, n)")
     w.emit("    def call_tool(self, index: int, doc: _CJsonDoc, args: int, out: _CBuffer, st: _CMcpState) -> int:")
-    w.emit("        return _c_call_tool(index, doc, args, out, st)")
+    w.emit("        return _c_call_measured(_C_PATHS, index, doc, args, out, st, _c_call_tool)")
     w.emit("    def is_blocking(self, index: int) -> bool:")
-    w.emit("        return _C_BLOCKING[index]")
+    w.emit("        return _C_PATHS.on_pool(index)")
     w.emit()
     w.emit("# Serialized once, at build time: the tools/list array and the server's identity.")
     w.emit(f"_C_TOOLS_JSON = {_codon_str(tools_json)}")

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from . import phf
 from .program import Program, Writer
 from .server import JSONRPC_METHODS, analyze_app, emit_config, emit_handler_and_serve, emit_imports, emit_tools
-from .user_code import UserCode
+from .user_code import PATH_CODES, UserCode
 
 if TYPE_CHECKING:
     from ..app import Conduit
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 # release build. `-numerics=py` as everywhere (toolchain.DEFAULT_FLAGS).
 LIB_FLAGS: tuple[str, ...] = ("-numerics=py", "-lib", "-relocation-model=pic")
 LIB_NAME = "tools.so"
-ABI_VERSION = 1  # runtime/tools_lib.codon's; a core refuses a library of another version
+ABI_VERSION = 2  # runtime/tools_lib.codon's; a core refuses a library of another version
 CORE_NAME = "core"
 
 
@@ -67,8 +67,10 @@ def generate_tools_lib(app: Conduit, code: UserCode | None = None) -> Program:
     w.emit()
     emit_tools(w, code, tools)
     tools_json = json.dumps([t.definition() for t in tools], separators=(",", ":"))
+    paths = "".join(f"{PATH_CODES[code.path(t)]} {t.name}\n" for t in tools)
     # JSON escaping is a valid Codon string literal (as in codegen).
-    w.emit(_EXPORTS.replace("$TOOLS_JSON", json.dumps(tools_json)).replace("$ABI_VERSION", str(ABI_VERSION)))
+    exports = _EXPORTS.replace("$TOOLS_JSON", json.dumps(tools_json)).replace("$ABI_VERSION", str(ABI_VERSION))
+    w.emit(exports.replace("$PATHS", json.dumps(paths)))
     return w.program(code.engines)
 
 
@@ -83,19 +85,33 @@ def generate_core(app: Conduit, settings: ServerSettings | None = None) -> Progr
     w.emit("# Written by conduit.codegen.split; the same for every tool set of this app and settings.")
     emit_imports(w)
     w.emit("from conduit_runtime.tools_lib import load_tools_lib as _c_load_tools, ToolsClient as _CToolsClient")
+    w.emit("from conduit_runtime.tools_lib import SpareClients as _CSpareClients")
+    w.emit("from conduit_runtime.paths import monotonic_us as _c_monotonic_us")
     w.emit()
     w.emit("# ---- dispatch: the JSON-RPC methods (tools are the library's) " + "-" * 30)
     w.emit(phf.emit_codon(phf.build([m.encode() for m in JSONRPC_METHODS]), "_method_index"))
     w.emit()
     w.emit(_CORE_APP)
     emit_config(w, app, settings, "_C_TOOLS.tools_json")
-    emit_handler_and_serve(w, app, settings, positional=1)  # argv[1]: the tools library
+    emit_handler_and_serve(w, app, settings, positional=1, run_native="_c_core_run")  # argv[1]: the tools library
     return w.program()
 
 
 _CORE_APP = '''\
 # Loaded once, before serving: a missing or mismatched library stops the server at startup.
 _C_TOOLS = _c_load_tools()
+_C_PATHS = _CPaths(_C_TOOLS.path_kinds, _C_TOOLS.names)
+_C_SPARE_CLIENTS = _CSpareClients(_C_TOOLS)  # the pool threads' views of the library
+
+def _c_core_call(index: int, doc: _CJsonDoc, args: int, out: _CBuffer, st: _CMcpState) -> int:
+    client = _C_SPARE_CLIENTS.take()
+    code = client.call(index, doc, args, out)
+    _C_SPARE_CLIENTS.give(client)
+    return code
+
+def _c_core_run(job: _CJob, st: _CMcpState):
+    """A blocking tool's call on a pool thread, through a library context of its own."""
+    _c_run_job(job, st, _c_core_call)
 
 class _CApp:
     """What the protocol runtime asks of this app: methods from the table above, tools from the library."""
@@ -107,9 +123,14 @@ class _CApp:
     def find_tool(self, p: Ptr[byte], n: int) -> int:
         return self.tools.find(p, n)
     def call_tool(self, index: int, doc: _CJsonDoc, args: int, out: _CBuffer, st: _CMcpState) -> int:
-        return self.tools.call(index, doc, args, out)
+        if not _C_PATHS.measured(index):
+            return self.tools.call(index, doc, args, out)
+        started = _c_monotonic_us()
+        code = self.tools.call(index, doc, args, out)
+        _C_PATHS.ran_inline(index, _c_monotonic_us() - started)
+        return code
     def is_blocking(self, index: int) -> bool:
-        return False  # the notebook's tools library runs every native call on the event loop
+        return _C_PATHS.on_pool(index)
 '''
 
 _EXPORTS = """\
@@ -129,6 +150,14 @@ def conduit_tools_abi() -> int:
 def conduit_tools_json(n: Ptr[int]) -> Ptr[byte]:
     n[0] = len(_C_TOOLS_JSON)
     return _C_TOOLS_JSON.ptr
+
+# Per tool: its path (runtime/paths.codon's PATH_*) and name, one "PATH NAME" line each.
+_C_TOOLS_PATHS = $PATHS
+
+@export
+def conduit_tools_paths(n: Ptr[int]) -> Ptr[byte]:
+    n[0] = len(_C_TOOLS_PATHS)
+    return _C_TOOLS_PATHS.ptr
 
 @export
 def conduit_tools_find(p: Ptr[byte], n: int) -> int:

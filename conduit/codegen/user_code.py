@@ -16,7 +16,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from ..routing import Route
 from ..tools import Tool
@@ -29,7 +29,11 @@ from .rewrite import RewriteContext, rewrite_definition
 from .runtime_names import PY
 from .unparse import codon_str, unparse_lines
 
-__all__ = ["Engine", "UserCode", "analyze", "emit_user_code", "PRELUDE"]
+__all__ = ["Engine", "Path", "PATH_CODES", "UserCode", "analyze", "emit_user_code", "PRELUDE"]
+
+# Where a native tool's calls run; the codes are runtime/paths.codon's PATH_*.
+Path = Literal["inline", "pool", "measured"]
+PATH_CODES: dict[Path, int] = {"inline": 0, "pool": 1, "measured": 2}
 
 # What every program with tools imports for the rewritten code (conduit/runtime/pysem.codon and
 # the JSON builders); under `_c`-prefixed names no user name can shadow.
@@ -106,13 +110,14 @@ class UserCode:
         entry reaches writes files, databases or processes (judged from the code's text)."""
         return not any(d.source is not None and _EFFECTS.search(d.source.text) for d in self.whole.reached_by(name))
 
-    def blocks(self, tool: Tool) -> bool:
-        """Whether a native tool runs on the worker pool instead of an event loop: `blocking=` on
-        the tool says, else whether what it reaches sleeps, opens files, or talks to SQLite or
-        other processes (judged from the code's text: a first guess, to be overridden)."""
+    def path(self, tool: Tool) -> Path:
+        """Where a native tool's calls run (runtime/paths.codon): `blocking=` on the tool says,
+        else the pool when what it reaches sleeps, opens files, or talks to SQLite or other
+        processes (judged from the code's text), else inline while the server measures it."""
         if tool.blocking is not None:
-            return tool.blocking
-        return any(d.source is not None and _BLOCKS.search(d.source.text) for d in self.whole.reached_by(tool.name))
+            return "pool" if tool.blocking else "inline"
+        reached = self.whole.reached_by(tool.name)
+        return "pool" if any(d.source is not None and _BLOCKS.search(d.source.text) for d in reached) else "measured"
 
 
 def route_entry(index: int) -> str:

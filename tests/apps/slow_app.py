@@ -34,3 +34,13 @@ def nap(ms: int) -> int:
     """Sleeps, but said not to block: it runs on the event loop."""
     time.sleep(ms / 1000)
     return ms
+
+
+@app.tool()
+def spin(ms: int) -> int:
+    """Heavy CPU with nothing in its code to say so: Conduit measures it inline, then moves it."""
+    end = time.time() + ms / 1000
+    turns = 0
+    while time.time() < end:
+        turns += 1
+    return ms
