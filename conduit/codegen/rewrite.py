@@ -562,6 +562,8 @@ class _Rewriter(ast.NodeTransformer):
                 return ast.copy_location(_py("to_int_base", args[0], args[1]), node)
         if name == "pow" and len(args) == 2:
             return ast.copy_location(_py("power", args[0], args[1]), node)
+        if name == "divmod" and len(args) == 2 and not node.keywords:
+            return ast.copy_location(_py("divmod_", args[0], args[1]), node)
         if (
             name == "str"
             and len(args) == 1

@@ -1,0 +1,132 @@
+"""Hostile input over raw sockets: whatever a client sends, the server stays up and speaks HTTP.
+
+Valid MCP requests of both eras (tests/fuzzing.py) mutated at the HTTP and JSON layers, sent to
+the protocol app by each backend. Each answer must be well-formed HTTP/1.x (or the connection
+closes), the process that started must still be the one serving (no crash, no restart by the
+supervisor), and a good request right after is answered correctly. Bounded for the suite
+(CONDUIT_FUZZ_EXAMPLES, default 400 natively and 40 for the SDK, whose server is ~100x slower);
+benchmarks/fuzz.py runs the same generators for 100k+ cases.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from conftest import serve_app
+from fuzzing import Case, check_answers, exchange, hostile_requests, request_for, still_serving, valid_requests
+
+EXAMPLES = int(os.environ.get("CONDUIT_FUZZ_EXAMPLES", "400"))
+FUZZ = settings(
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
+)
+
+
+def examples(server) -> int:
+    return EXAMPLES if server.backend == "native" else max(10, EXAMPLES // 10)
+
+
+def settle(server) -> float:
+    """How long to wait for answers before half-closing (see fuzzing.exchange)."""
+    return 0.0 if server.backend == "native" else 0.3
+
+
+def assert_same_process(server, pid: int) -> None:
+    assert server.alive and server.pid == pid and not server.restarts, f"the server died: {server.status}"
+
+
+def test_valid_requests_of_both_eras_are_answered(server):
+    """The generators' starting points are good requests: each gets one JSON-RPC answer."""
+
+    @settings(FUZZ, max_examples=max(20, examples(server) // 10))
+    @given(valid_requests())
+    def run(case: Case) -> None:
+        answers = check_answers(exchange(server.host, server.port, case, settle=settle(server)))
+        assert [a.status for a in answers] == [200], case.describe()
+        reply = json.loads(answers[0].body)
+        assert reply["id"] == json.loads(case.body)["id"]
+        assert ("result" in reply) != ("error" in reply)
+
+    run()
+
+
+def test_hostile_requests_never_take_the_server_down(server):
+    pid = server.pid
+
+    @settings(FUZZ, max_examples=examples(server))
+    @given(hostile_requests())
+    def run(case: Case) -> None:
+        check_answers(exchange(server.host, server.port, case, settle=settle(server)))
+        assert_same_process(server, pid)
+        still_serving(server.host, server.port, settle(server))
+
+    run()
+
+
+def raw(data: bytes) -> Case:
+    return Case(raw=data)
+
+
+GOOD = request_for("tools/call", {"name": "add", "arguments": {"a": 1, "b": 2}}, modern=False).encode()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(GOOD.replace(b"Content-Length: ", b"Content-Length: +"), id="signed-length"),
+        pytest.param(GOOD.replace(b"\r\n\r\n", b"\r\nTransfer-Encoding: chunked\r\n\r\n"), id="length-and-chunked"),
+        pytest.param(
+            GOOD.split(b"Content-Length")[0] + b"Transfer-Encoding: chunked\r\n\r\nffffffffffffffffffffffff\r\n",
+            id="chunk-size-overflow",
+        ),
+        pytest.param(GOOD.replace(b"Host: 127.0.0.1", b"Host: 127.0.0.1\r\n folded"), id="obs-fold"),
+        pytest.param(GOOD.replace(b"Host: 127.0.0.1", b"Host: 127.0\r.0.1"), id="bare-cr"),
+        pytest.param(GOOD.replace(b"Host: 127.0.0.1", b"Host: 127.0.0.1\x00"), id="nul-in-header"),
+        pytest.param(GOOD.replace(b"/mcp", b"http://127.0.0.1/mcp", 1), id="absolute-form"),
+        pytest.param(GOOD.replace(b"HTTP/1.1", b"HTTP/1.0", 1), id="http-1.0"),
+        pytest.param(GOOD * 50 + b"\x16\x03\x01garbage\r\n\r\n", id="pipelined-then-garbage"),
+    ],
+)
+def test_each_kind_of_hostile_head(server, data):
+    pid = server.pid
+    check_answers(exchange(server.host, server.port, raw(data), settle=settle(server)))
+    assert_same_process(server, pid)
+    still_serving(server.host, server.port, settle(server))
+
+
+def test_pipelined_requests_are_answered_in_order(server):
+    data = b"".join(
+        request_for("tools/call", {"name": "add", "arguments": {"a": i, "b": 1}}, modern=False, id=i).encode()
+        for i in range(20)
+    )
+    answers = check_answers(exchange(server.host, server.port, raw(data), settle=settle(server)))
+    assert [json.loads(a.body)["id"] for a in answers] == list(range(20))
+    assert [json.loads(a.body)["result"]["structuredContent"]["result"] for a in answers] == list(range(1, 21))
+
+
+@pytest.mark.parametrize("op", ["floordiv", "mod", "divmod", "neg", "abs"])
+def test_int64_min_arithmetic_answers_as_python(int_server, op):
+    """-2**63 // -1, % -1, divmod, negation and abs: the CPU traps or wraps; Python answers."""
+    a, b = -(2**63), -1
+    pid = int_server.pid
+    expected = {"floordiv": a // b, "mod": a % b, "divmod": list(divmod(a, b)), "neg": -a, "abs": abs(a)}[op]
+    case = request_for("tools/call", {"name": op, "arguments": {"a": a, "b": b}}, modern=False)
+    answers = check_answers(exchange(int_server.host, int_server.port, case, settle=settle(int_server)))
+    assert_same_process(int_server, pid)
+    result = json.loads(answers[0].body)["result"]
+    assert result["isError"] is False and result["structuredContent"] == {"result": expected}, result
+    still_int = request_for("tools/call", {"name": op, "arguments": {"a": 7, "b": -2}}, modern=False)
+    result = json.loads(check_answers(exchange(int_server.host, int_server.port, still_int, settle=settle(int_server)))[0].body)["result"]
+    small = {"floordiv": 7 // -2, "mod": 7 % -2, "divmod": list(divmod(7, -2)), "neg": -7, "abs": 7}[op]
+    assert result["structuredContent"] == {"result": small}
+
+
+@pytest.fixture(scope="module", params=[pytest.param("native", marks=pytest.mark.native), "python"])
+def int_server(request):
+    yield from serve_app(Path(__file__).parent / "apps" / "int_app.py", request.param)
