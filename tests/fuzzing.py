@@ -126,18 +126,23 @@ def _initialize(modern: bool) -> Case:
     return request_for("initialize", params, modern=False)
 
 
+_KINDS = st.sampled_from(["initialize", "ping", "tools/list", "tools/call", "tools/call", "tools/call"])
+_CALLS = st.sampled_from(CALLS)
+_IDS = st.one_of(st.integers(-(2**53), 2**53), st.text(max_size=8))
+
+
 @st.composite
 def valid_requests(draw: st.DrawFn) -> Case:
     modern = draw(st.booleans())
-    kind = draw(st.sampled_from(["initialize", "ping", "tools/list", "tools/call", "tools/call", "tools/call"]))
+    kind = draw(_KINDS)
     if kind == "initialize":
         return _initialize(modern)
     if kind == "ping":
         return request_for("ping", None if draw(st.booleans()) else {}, modern=False)
     if kind == "tools/list":
         return request_for("tools/list", {}, modern=modern)
-    name, arguments = draw(st.sampled_from(CALLS))
-    id = draw(st.one_of(st.integers(-(2**53), 2**53), st.text(max_size=8)))
+    name, arguments = draw(_CALLS)
+    id = draw(_IDS)
     return request_for("tools/call", {"name": name, "arguments": arguments}, modern=modern, id=id)
 
 
@@ -247,17 +252,19 @@ def _put(value: Any, path: tuple, new: Any) -> Any:
     return copy
 
 
+JSON_MUTATIONS = st.sampled_from(["value", "value", "value", "truncate", "insert", "flip", "affix", "duplicate", "batch"])
+HOSTILE = st.sampled_from(HOSTILE_VALUES)
+
+
 @st.composite
 def json_mutation(draw: st.DrawFn, case: Case) -> Case:
     """The same request with its body mutated at the JSON level (the Content-Length stays right)."""
     doc = json.loads(case.body)
-    kind = draw(
-        st.sampled_from(["value", "value", "value", "truncate", "insert", "flip", "affix", "duplicate", "batch"])
-    )
+    kind = draw(JSON_MUTATIONS)
     body = case.body
     if kind == "value":
         path = draw(st.sampled_from(_paths(doc)[1:]))
-        hostile = draw(st.sampled_from(HOSTILE_VALUES))
+        hostile = draw(HOSTILE)
         text = json.dumps(_put(doc, path, _HOLE), ensure_ascii=False).encode()
         body = text.replace(json.dumps(_HOLE).encode(), hostile, 1)
         kind = f"value@{'/'.join(map(str, path))}={hostile[:12]!r}"
@@ -316,43 +323,44 @@ def _headers_named(case: Case, name: bytes) -> list[int]:
     return [i for i, (k, _) in enumerate(case.headers) if k.lower() == name.lower()]
 
 
+HTTP_MUTATIONS = st.sampled_from(
+    [
+        "duplicate-header",
+        "content-length",
+        "two-lengths",
+        "length-and-chunked",
+        "transfer-encoding",
+        "chunked",
+        "chunk-size",
+        "fold",
+        "bare-cr",
+        "nul",
+        "bytes-in-header",
+        "method",
+        "target",
+        "version",
+        "no-host",
+        "many-headers",
+        "huge-header",
+        "bad-header-line",
+        "expect",
+        "connection",
+        "line-ends",
+        "pipeline",
+        "garbage-after",
+        "garbage-before",
+        "truncate",
+        "pieces",
+        "drop-header",
+    ]
+)
+
+
 @st.composite
 def http_mutation(draw: st.DrawFn, case: Case) -> Case:
     """The same request with its head, framing or bytes mutated."""
     case = replace(case, headers=list(case.headers))
-    kind = draw(
-        st.sampled_from(
-            [
-                "duplicate-header",
-                "content-length",
-                "two-lengths",
-                "length-and-chunked",
-                "transfer-encoding",
-                "chunked",
-                "chunk-size",
-                "fold",
-                "bare-cr",
-                "nul",
-                "bytes-in-header",
-                "method",
-                "target",
-                "version",
-                "no-host",
-                "many-headers",
-                "huge-header",
-                "bad-header-line",
-                "expect",
-                "connection",
-                "line-ends",
-                "pipeline",
-                "garbage-after",
-                "garbage-before",
-                "truncate",
-                "pieces",
-                "drop-header",
-            ]
-        )
-    )
+    kind = draw(HTTP_MUTATIONS)
     n = len(case.body)
     if kind == "duplicate-header":
         i = draw(st.integers(0, len(case.headers) - 1))
@@ -446,11 +454,14 @@ def http_mutation(draw: st.DrawFn, case: Case) -> Case:
     return replace(case, mutations=case.mutations + [f"http:{kind}"])
 
 
+LAYERS = st.sampled_from(["json", "http", "http", "both", "both", "http+http"])
+
+
 @st.composite
 def hostile_requests(draw: st.DrawFn) -> Case:
     """A valid request mutated at the JSON layer, the HTTP layer, or both (rarely neither)."""
     case = draw(valid_requests())
-    layers = draw(st.sampled_from(["json", "http", "http", "both", "both", "http+http"]))
+    layers = draw(LAYERS)
     if layers in ("json", "both"):
         case = draw(json_mutation(case))
     if layers in ("http", "both", "http+http"):
