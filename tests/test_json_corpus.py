@@ -87,3 +87,15 @@ def test_each_case_is_accepted_or_rejected_as_python_would(servers, name, where)
             decoded = json.loads(body)["params"]["arguments"]
             if "text" in decoded:
                 assert native["result"]["structuredContent"] == {"result": decoded["text"]}
+
+
+def test_nan_where_a_number_cannot_be_nan(servers):
+    """NaN parses, but is no request id and no int: an error naming it, from both backends."""
+    bad_id = b'{"jsonrpc":"2.0","id":NaN,"method":"ping"}'
+    bad_int = b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":NaN,"b":1}}}'
+    response = post(servers["native"], bad_id)
+    assert response.status_code == 400 and response.json()["error"]["code"] == -32600, response.text
+    # The SDK reads a message whose id is no int or string as a notification (202, no answer).
+    assert post(servers["python"], bad_id).status_code == 202
+    for server in servers.values():
+        assert post(server, bad_int).json()["error"] == {"code": -32602, "message": "Invalid argument 'a': expected integer"}
