@@ -52,7 +52,11 @@ def loads() -> dict[str, tuple[bytes, dict[str, str]]]:
             "jsonrpc": "2.0",
             "id": 1,
             "method": "initialize",
-            "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "soak", "version": "0"}},
+            "params": {
+                "protocolVersion": "2025-11-25",
+                "capabilities": {},
+                "clientInfo": {"name": "soak", "version": "0"},
+            },
         }
     ).encode()
     return {

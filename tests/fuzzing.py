@@ -12,23 +12,35 @@ tools, served by any backend.
   Content-Length, overflowing chunk sizes, obsolete line folding, bare CR, NUL in headers,
   methods, absolute-form and odd targets, HTTP/1.0 and other versions, missing Host, many or huge
   headers, pipelined garbage, truncation of the whole request, sending it in pieces).
-- `exchange(host, port, case)`: send it, half-close, read until the server closes.
-- `check_answers(data)`: every byte the server sent is a sequence of well-formed HTTP/1.x
-  responses (status line, header lines, a body framed by Content-Length or chunked, JSON where it
-  says JSON); raises `Malformed` otherwise.
+- `exchange(host, port, case)` and `check_answers(data)`: raw_http.py's, which sends bytes and
+  checks that every byte the server sent is well-formed HTTP/1.x responses.
 - `still_serving(host, port)`: a good request on a fresh connection is answered correctly.
+
+Longer than 600 lines: most of it is the lists of hostile values and heads, one item a line.
 """
 
 from __future__ import annotations
 
 import json
-import re
-import socket
-import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import raw_http
 from hypothesis import strategies as st
+from raw_http import Hung, Malformed, Response, check_answers
+
+__all__ = [
+    "Case",
+    "Hung",
+    "Malformed",
+    "Response",
+    "check_answers",
+    "exchange",
+    "hostile_requests",
+    "request_for",
+    "still_serving",
+    "valid_requests",
+]
 
 MODERN = "2026-07-28"
 META = {"io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}}
@@ -252,7 +264,9 @@ def _put(value: Any, path: tuple, new: Any) -> Any:
     return copy
 
 
-JSON_MUTATIONS = st.sampled_from(["value", "value", "value", "truncate", "insert", "flip", "affix", "duplicate", "batch"])
+JSON_MUTATIONS = st.sampled_from(
+    ["value", "value", "value", "truncate", "insert", "flip", "affix", "duplicate", "batch"]
+)
 HOSTILE = st.sampled_from(HOSTILE_VALUES)
 
 
@@ -274,7 +288,24 @@ def json_mutation(draw: st.DrawFn, case: Case) -> Case:
         at = draw(st.integers(0, len(body)))
         junk = draw(
             st.one_of(
-                st.sampled_from([b"\x00", b"\xff", b"\xc3", b"\xed\xa0\x80", b'"', b"\\", b"\\u", b"{", b"[", b",", b"]", b"}", b":", b" "]),
+                st.sampled_from(
+                    [
+                        b"\x00",
+                        b"\xff",
+                        b"\xc3",
+                        b"\xed\xa0\x80",
+                        b'"',
+                        b"\\",
+                        b"\\u",
+                        b"{",
+                        b"[",
+                        b",",
+                        b"]",
+                        b"}",
+                        b":",
+                        b" ",
+                    ]
+                ),
                 st.binary(min_size=1, max_size=8),
             )
         )
@@ -296,7 +327,20 @@ def json_mutation(draw: st.DrawFn, case: Case) -> Case:
 
 # ---- the HTTP layer ------------------------------------------------------------------------------
 
-METHODS = [b"GET", b"PUT", b"DELETE", b"OPTIONS", b"PATCH", b"post", b"CONNECT", b"TRACE", b"P\x00ST", b"PO ST", b"", b"X" * 5000]
+METHODS = [
+    b"GET",
+    b"PUT",
+    b"DELETE",
+    b"OPTIONS",
+    b"PATCH",
+    b"post",
+    b"CONNECT",
+    b"TRACE",
+    b"P\x00ST",
+    b"PO ST",
+    b"",
+    b"X" * 5000,
+]
 TARGETS = [
     b"/mcp?x=1",
     b"/mcp#frag",
@@ -315,8 +359,34 @@ TARGETS = [
     b"/healthz",
     b"/nowhere",
 ]
-VERSIONS = [b"HTTP/1.0", b"HTTP/2.0", b"HTTP/1.10", b"HTTP/0.9", b"HTTP/1.1 ", b"http/1.1", b"", b"HTTP/9.9", b"HTTP/1", b"HTTP/1.1\r"]
-CONTENT_LENGTHS = [b"+{n}", b" {n}", b"{n} ", b"-1", b"{n},{n}", b"{n}, {n}", b"0x10", b"99999999999999999999999", b"", b"{m}", b"0", b"0{n}", b"{n}\x00", b"\xff"]
+VERSIONS = [
+    b"HTTP/1.0",
+    b"HTTP/2.0",
+    b"HTTP/1.10",
+    b"HTTP/0.9",
+    b"HTTP/1.1 ",
+    b"http/1.1",
+    b"",
+    b"HTTP/9.9",
+    b"HTTP/1",
+    b"HTTP/1.1\r",
+]
+CONTENT_LENGTHS = [
+    b"+{n}",
+    b" {n}",
+    b"{n} ",
+    b"-1",
+    b"{n},{n}",
+    b"{n}, {n}",
+    b"0x10",
+    b"99999999999999999999999",
+    b"",
+    b"{m}",
+    b"0",
+    b"0{n}",
+    b"{n}\x00",
+    b"\xff",
+]
 
 
 def _headers_named(case: Case, name: bytes) -> list[int]:
@@ -369,25 +439,60 @@ def http_mutation(draw: st.DrawFn, case: Case) -> Case:
         case.headers.insert(draw(st.integers(0, len(case.headers))), (name, other))
     elif kind == "content-length":
         form = draw(st.sampled_from(CONTENT_LENGTHS))
-        value = form.replace(b"{n}", str(n).encode()).replace(b"{m}", str(max(0, n + draw(st.integers(-5, 5)))).encode())
+        value = form.replace(b"{n}", str(n).encode()).replace(
+            b"{m}", str(max(0, n + draw(st.integers(-5, 5)))).encode()
+        )
         case.headers.append((b"Content-Length", value))
         case.framing = "none"
     elif kind == "two-lengths":
-        case.headers += [(b"Content-Length", str(n).encode()), (b"Content-Length", str(n + draw(st.integers(-3, 3))).encode())]
+        case.headers += [
+            (b"Content-Length", str(n).encode()),
+            (b"Content-Length", str(n + draw(st.integers(-3, 3))).encode()),
+        ]
         case.framing = "none"
     elif kind == "length-and-chunked":
         case.framing = "chunked"
         case.headers.insert(draw(st.integers(0, len(case.headers))), (b"Content-Length", str(n).encode()))
         case.chunk_sizes = [draw(st.integers(1, 64))]
     elif kind == "transfer-encoding":
-        value = draw(st.sampled_from([b"gzip", b"chunked, chunked", b"Chunked", b"gzip, chunked", b"chunked;q=1", b"identity", b"", b"\x00chunked"]))
+        value = draw(
+            st.sampled_from(
+                [
+                    b"gzip",
+                    b"chunked, chunked",
+                    b"Chunked",
+                    b"gzip, chunked",
+                    b"chunked;q=1",
+                    b"identity",
+                    b"",
+                    b"\x00chunked",
+                ]
+            )
+        )
         case.headers.append((b"Transfer-Encoding", value))
         case.framing = draw(st.sampled_from(["none", "chunked", "length"]))
     elif kind == "chunked":
         case.framing = "chunked"
         case.chunk_sizes = draw(st.lists(st.integers(1, 40), max_size=8))
     elif kind == "chunk-size":
-        size = draw(st.sampled_from([b"ffffffffffffffffffffffff", b"8000000000000000", b"-1", b"+5", b"0x5", b" 5", b"5 ", b"5;ext=1", b"5;" + b"e" * 5000, b"", b"g", b"00000000000000000005"]))
+        size = draw(
+            st.sampled_from(
+                [
+                    b"ffffffffffffffffffffffff",
+                    b"8000000000000000",
+                    b"-1",
+                    b"+5",
+                    b"0x5",
+                    b" 5",
+                    b"5 ",
+                    b"5;ext=1",
+                    b"5;" + b"e" * 5000,
+                    b"",
+                    b"g",
+                    b"00000000000000000005",
+                ]
+            )
+        )
         body = case.body
         case.headers.append((b"Transfer-Encoding", b"chunked"))
         case.framing = "none"
@@ -398,7 +503,9 @@ def http_mutation(draw: st.DrawFn, case: Case) -> Case:
         name, value = case.headers[i]
         case.headers[i] = (name, value + b"\r\n " + draw(st.sampled_from([b"more", b"", b"\t"])))
     elif kind in ("bare-cr", "nul", "bytes-in-header"):
-        junk = {"bare-cr": b"\r", "nul": b"\x00"}.get(kind) or draw(st.sampled_from([b"\xff", b"\xc3\x28", b"\x7f", b"\x1b", b"\xe2\x80\xa8", b"\n"]))
+        junk = {"bare-cr": b"\r", "nul": b"\x00"}.get(kind) or draw(
+            st.sampled_from([b"\xff", b"\xc3\x28", b"\x7f", b"\x1b", b"\xe2\x80\xa8", b"\n"])
+        )
         i = draw(st.integers(0, len(case.headers) - 1))
         name, value = case.headers[i]
         at = draw(st.integers(0, len(value)))
@@ -422,12 +529,16 @@ def http_mutation(draw: st.DrawFn, case: Case) -> Case:
     elif kind == "huge-header":
         case.headers.append((b"X-Big", b"a" * draw(st.sampled_from([8000, 65000, 70_000, 200_000]))))
     elif kind == "bad-header-line":
-        line = draw(st.sampled_from([(b"Bad Header", b"x"), (b"", b"x"), (b"Name ", b"x"), (b"N\xffame", b"x"), (b"X", b"")]))
+        line = draw(
+            st.sampled_from([(b"Bad Header", b"x"), (b"", b"x"), (b"Name ", b"x"), (b"N\xffame", b"x"), (b"X", b"")])
+        )
         case.headers.insert(draw(st.integers(0, len(case.headers))), line)
     elif kind == "expect":
         case.headers.append((b"Expect", draw(st.sampled_from([b"100-continue", b"nonsense", b"100-CONTINUE"]))))
     elif kind == "connection":
-        case.headers.append((b"Connection", draw(st.sampled_from([b"close", b"keep-alive", b"upgrade", b"close, keep-alive", b"\xff"]))))
+        case.headers.append(
+            (b"Connection", draw(st.sampled_from([b"close", b"keep-alive", b"upgrade", b"close, keep-alive", b"\xff"])))
+        )
     elif kind == "line-ends":
         sep = draw(st.sampled_from([b"\n", b"\r", b"\r\r\n", b"\n\r"]))
         raw = case.encode()
@@ -437,10 +548,26 @@ def http_mutation(draw: st.DrawFn, case: Case) -> Case:
         count = draw(st.integers(2, 20))
         case.raw = case.encode() * count
     elif kind == "garbage-after":
-        garbage = draw(st.one_of(st.binary(max_size=64), st.sampled_from([b"\r\n\r\n", b"GET / HTTP/1.1\r\n\r\n", b"\x16\x03\x01\x02\x00", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"])))
+        garbage = draw(
+            st.one_of(
+                st.binary(max_size=64),
+                st.sampled_from(
+                    [
+                        b"\r\n\r\n",
+                        b"GET / HTTP/1.1\r\n\r\n",
+                        b"\x16\x03\x01\x02\x00",
+                        b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+                    ]
+                ),
+            )
+        )
         case.raw = case.encode() + garbage
     elif kind == "garbage-before":
-        garbage = draw(st.one_of(st.binary(min_size=1, max_size=64), st.sampled_from([b"\r\n\r\n", b"\x16\x03\x01\x02\x00", b"\r\n"])))
+        garbage = draw(
+            st.one_of(
+                st.binary(min_size=1, max_size=64), st.sampled_from([b"\r\n\r\n", b"\x16\x03\x01\x02\x00", b"\r\n"])
+            )
+        )
         case.raw = garbage + case.encode()
     elif kind == "truncate":
         raw = case.encode()
@@ -471,162 +598,12 @@ def hostile_requests(draw: st.DrawFn) -> Case:
     return case
 
 
-# ---- talking to the server -----------------------------------------------------------------------
-
-
-class Malformed(AssertionError):
-    """The server's bytes are not well-formed HTTP/1.x responses."""
-
-
-class Hung(AssertionError):
-    """The server neither answered nor closed the connection in time."""
+# ---- talking to the server ---------------------------------------------------------------------
 
 
 def exchange(host: str, port: int, case: Case, timeout: float = 10.0, settle: float = 0.0) -> bytes:
-    """Send the case, shut our sending side, and read until the server closes the connection.
-
-    `settle` > 0 first reads until the server has been quiet that long, and only then shuts our
-    side: uvicorn drops the answers of a connection whose client half-closed (the native server
-    answers everything it has received first).
-    """
-    data = case.encode()
-    chunks: list[bytes] = []
-    with socket.create_connection((host, port), timeout=timeout) as sock:
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        deadline = time.monotonic() + timeout
-        try:
-            last = 0
-            for cut in case.pieces:
-                sock.sendall(data[last:cut])
-                last = cut
-                time.sleep(0.002)
-            sock.sendall(data[last:])
-            if settle > 0 and not _read(sock, chunks, deadline, settle):
-                return b"".join(chunks)
-            sock.shutdown(socket.SHUT_WR)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server answered and closed before taking everything: read what it sent
-        if not _read(sock, chunks, deadline, None):
-            return b"".join(chunks)
-        raise Hung(f"no close within {timeout} s after {len(b''.join(chunks))} bytes")
-
-
-def _read(sock: socket.socket, chunks: list[bytes], deadline: float, quiet: float | None) -> bool:
-    """Read into `chunks` until the server closes (False) or, with `quiet`, is quiet that long (True)."""
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return True
-        sock.settimeout(min(left, quiet) if quiet else left)
-        try:
-            chunk = sock.recv(65536)
-        except ConnectionResetError:
-            return False  # closed with unread input (the rest of a rejected request): a close
-        except socket.timeout:
-            if quiet:
-                return True
-            continue
-        if not chunk:
-            return False
-        chunks.append(chunk)
-
-
-@dataclass
-class Response:
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-
-    def header(self, name: str) -> str | None:
-        for key, value in self.headers:
-            if key.lower() == name:
-                return value
-        return None
-
-
-_STATUS = re.compile(rb"HTTP/1\.[01] ([1-5][0-9][0-9])(?: [\t -~\x80-\xff]*)?\r\n")
-_HEADER = re.compile(rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*([\t -~\x80-\xff]*?)[ \t]*\r\n")
-
-
-def check_answers(data: bytes) -> list[Response]:
-    """Parse everything the server sent as consecutive responses; raise Malformed if it is not."""
-    responses = []
-    pos = 0
-    while pos < len(data):
-        m = _STATUS.match(data, pos)
-        if not m:
-            raise Malformed(f"no status line at byte {pos}: {data[pos:pos + 80]!r}")
-        status = int(m.group(1))
-        pos = m.end()
-        headers = []
-        while not data.startswith(b"\r\n", pos):
-            h = _HEADER.match(data, pos)
-            if not h:
-                raise Malformed(f"bad header line at byte {pos}: {data[pos:pos + 80]!r}")
-            headers.append((h.group(1).decode(), h.group(2).decode("latin-1")))
-            pos = h.end()
-        pos += 2
-        response = Response(status, headers, b"")
-        lengths = [v for k, v in headers if k.lower() == "content-length"]
-        chunked = any(k.lower() == "transfer-encoding" and "chunked" in v.lower() for k, v in headers)
-        if 100 <= status < 200:
-            if status != 100 or headers:
-                raise Malformed(f"unexpected interim response {status} {headers}")
-            responses.append(response)
-            continue
-        if chunked and lengths:
-            raise Malformed("both Content-Length and chunked")
-        if len(lengths) > 1 or (lengths and not lengths[0].isdigit()):
-            raise Malformed(f"bad Content-Length {lengths}")
-        if chunked:
-            body, pos = _dechunk(data, pos)
-        elif lengths:
-            size = int(lengths[0])
-            if status in (204, 304) and size:
-                raise Malformed(f"{status} with a body")
-            if pos + size > len(data):
-                raise Malformed(f"body cut short: {len(data) - pos} of {size} bytes")
-            body, pos = data[pos : pos + size], pos + size
-        elif status in (204, 304):
-            body = b""
-        else:
-            body, pos = data[pos:], len(data)  # delimited by the close
-        response.body = body
-        kind = (response.header("content-type") or "").lower()
-        if kind.startswith("application/json") and body:
-            try:
-                parsed = json.loads(body)
-            except ValueError as exc:
-                raise Malformed(f"a {status} says JSON but its body is not: {body[:200]!r}") from exc
-            if isinstance(parsed, dict) and "jsonrpc" in parsed and parsed.get("jsonrpc") != "2.0":
-                raise Malformed(f"not JSON-RPC 2.0: {body[:200]!r}")
-        responses.append(response)
-    return responses
-
-
-def _dechunk(data: bytes, pos: int) -> tuple[bytes, int]:
-    out = []
-    while True:
-        end = data.find(b"\r\n", pos)
-        if end < 0:
-            raise Malformed("chunked body cut short in a chunk size")
-        size_text = data[pos:end].split(b";")[0].strip()
-        if not re.fullmatch(rb"[0-9A-Fa-f]+", size_text):
-            raise Malformed(f"bad chunk size {size_text!r}")
-        size = int(size_text, 16)
-        pos = end + 2
-        if size == 0:
-            while True:  # trailers, then the blank line
-                end = data.find(b"\r\n", pos)
-                if end < 0:
-                    raise Malformed("chunked body cut short in the trailers")
-                line, pos = data[pos:end], end + 2
-                if not line:
-                    return b"".join(out), pos
-        if pos + size + 2 > len(data) or data[pos + size : pos + size + 2] != b"\r\n":
-            raise Malformed("chunk cut short or not followed by CRLF")
-        out.append(data[pos : pos + size])
-        pos += size + 2
+    """Send the case (in its pieces) and read until the server closes (raw_http.exchange)."""
+    return raw_http.exchange(host, port, case.encode(), case.pieces, timeout=timeout, settle=settle)
 
 
 GOOD = request_for("tools/call", {"name": "add", "arguments": {"a": 20, "b": 22}}, modern=False, id=99)

@@ -15,10 +15,10 @@ import os
 from pathlib import Path
 
 import pytest
+from fuzzing import Case, check_answers, exchange, hostile_requests, request_for, still_serving, valid_requests
 from hypothesis import HealthCheck, given, settings
 
 from conftest import serve_app
-from fuzzing import Case, check_answers, exchange, hostile_requests, request_for, still_serving, valid_requests
 
 EXAMPLES = int(os.environ.get("CONDUIT_FUZZ_EXAMPLES", "400"))
 FUZZ = settings(
@@ -122,7 +122,9 @@ def test_int64_min_arithmetic_answers_as_python(int_server, op):
     result = json.loads(answers[0].body)["result"]
     assert result["isError"] is False and result["structuredContent"] == {"result": expected}, result
     still_int = request_for("tools/call", {"name": op, "arguments": {"a": 7, "b": -2}}, modern=False)
-    result = json.loads(check_answers(exchange(int_server.host, int_server.port, still_int, settle=settle(int_server)))[0].body)["result"]
+    result = json.loads(
+        check_answers(exchange(int_server.host, int_server.port, still_int, settle=settle(int_server)))[0].body
+    )["result"]
     small = {"floordiv": 7 // -2, "mod": 7 % -2, "divmod": list(divmod(7, -2)), "neg": -7, "abs": 7}[op]
     assert result["structuredContent"] == {"result": small}
 

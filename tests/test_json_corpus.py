@@ -14,9 +14,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from json_corpus.cases import CASES, accepts, python_accepts, sdk_accepts
 
 from conftest import serve_app
-from json_corpus.cases import CASES, accepts, python_accepts, sdk_accepts
 
 APP = Path(__file__).parent / "apps" / "protocol_app.py"
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
@@ -78,7 +78,9 @@ def test_each_case_is_accepted_or_rejected_as_python_would(servers, name, where)
         if accepts(body):
             assert code != -32700, f"{backend} rejected what Python accepts: {response.text[:200]}"
         else:
-            assert (response.status_code, code) == (400, -32700), f"{backend}: {response.status_code} {response.text[:200]}"
+            assert (response.status_code, code) == (400, -32700), (
+                f"{backend}: {response.status_code} {response.text[:200]}"
+            )
     if where == "argument" and accepts(body):
         native, python = (answers[b].json() for b in ("native", "python"))
         assert ("result" in native) == ("result" in python), (native, python)
@@ -98,4 +100,7 @@ def test_nan_where_a_number_cannot_be_nan(servers):
     # The SDK reads a message whose id is no int or string as a notification (202, no answer).
     assert post(servers["python"], bad_id).status_code == 202
     for server in servers.values():
-        assert post(server, bad_int).json()["error"] == {"code": -32602, "message": "Invalid argument 'a': expected integer"}
+        assert post(server, bad_int).json()["error"] == {
+            "code": -32602,
+            "message": "Invalid argument 'a': expected integer",
+        }
