@@ -110,23 +110,58 @@ def test_pipelined_requests_are_answered_in_order(server):
     assert [json.loads(a.body)["result"]["structuredContent"]["result"] for a in answers] == list(range(1, 21))
 
 
-@pytest.mark.parametrize("op", ["floordiv", "mod", "divmod", "neg", "abs"])
-def test_int64_min_arithmetic_answers_as_python(int_server, op):
-    """-2**63 // -1, % -1, divmod, negation and abs: the CPU traps or wraps; Python answers."""
-    a, b = -(2**63), -1
+def python_answer(fn, *args) -> dict:
+    """What CPython answers: the result, or the error's message."""
+    try:
+        return {"result": fn(*args)}
+    except Exception as exc:  # noqa: BLE001 - the message is the answer
+        return {"error": str(exc)}
+
+
+INT64_MIN = -(2**63)
+INT_CASES = [
+    ("floordiv", {"a": INT64_MIN, "b": -1}, lambda a, b: a // b),
+    ("floordiv", {"a": 7, "b": -2}, lambda a, b: a // b),
+    ("mod", {"a": INT64_MIN, "b": -1}, lambda a, b: a % b),
+    ("mod", {"a": 7, "b": -2}, lambda a, b: a % b),
+    ("divmod", {"a": INT64_MIN, "b": -1}, lambda a, b: list(divmod(a, b))),
+    ("divmod", {"a": 7, "b": -2}, lambda a, b: list(divmod(a, b))),
+    ("divmod", {"a": 7, "b": 0}, lambda a, b: list(divmod(a, b))),
+    ("neg", {"a": INT64_MIN}, lambda a: -a),
+    ("abs", {"a": INT64_MIN}, lambda a: abs(a)),
+    ("rshift", {"a": 1, "b": 64}, lambda a, b: a >> b),
+    ("rshift", {"a": -1, "b": 100}, lambda a, b: a >> b),
+    ("rshift", {"a": 5, "b": -1}, lambda a, b: a >> b),
+    ("rshift", {"a": INT64_MIN, "b": 63}, lambda a, b: a >> b),
+    ("lshift", {"a": 1, "b": 64}, lambda a, b: a << b),
+    ("truncate", {"x": "NaN"}, lambda x: int(x)),
+    ("truncate", {"x": "Infinity"}, lambda x: int(x)),
+    ("truncate", {"x": "-Infinity"}, lambda x: int(x)),
+    ("truncate", {"x": 1e30}, lambda x: int(x)),
+    ("truncate", {"x": -2.5}, lambda x: int(x)),
+]
+
+
+@pytest.mark.parametrize("tool, arguments, python", INT_CASES, ids=[f"{t}{tuple(a.values())}" for t, a, _ in INT_CASES])
+def test_int64_corners_answer_as_python(int_server, tool, arguments, python):
+    """-2**63 // -1 and % -1 trap on the CPU, shifts take their count modulo 64, int(nan) is
+    -2**63 there: each answer must be Python's (or Python's error), and the server stays up."""
     pid = int_server.pid
-    expected = {"floordiv": a // b, "mod": a % b, "divmod": list(divmod(a, b)), "neg": -a, "abs": abs(a)}[op]
-    case = request_for("tools/call", {"name": op, "arguments": {"a": a, "b": b}}, modern=False)
+    values = [float(v) if isinstance(v, str) else v for v in arguments.values()]  # "NaN" -> nan
+    expected = python_answer(python, *values)
+    body = json.dumps(
+        {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}}
+    )
+    for name in ("NaN", "Infinity", "-Infinity"):  # sent as JSON's NaN literals, as json.dumps writes them
+        body = body.replace(f'"{name}"', name)
+    case = Case(headers=request_for("ping", None, modern=False).headers, body=body.encode())
     answers = check_answers(exchange(int_server.host, int_server.port, case, settle=settle(int_server)))
     assert_same_process(int_server, pid)
     result = json.loads(answers[0].body)["result"]
-    assert result["isError"] is False and result["structuredContent"] == {"result": expected}, result
-    still_int = request_for("tools/call", {"name": op, "arguments": {"a": 7, "b": -2}}, modern=False)
-    result = json.loads(
-        check_answers(exchange(int_server.host, int_server.port, still_int, settle=settle(int_server)))[0].body
-    )["result"]
-    small = {"floordiv": 7 // -2, "mod": 7 % -2, "divmod": list(divmod(7, -2)), "neg": -7, "abs": 7}[op]
-    assert result["structuredContent"] == {"result": small}
+    if "error" in expected:
+        assert result["isError"] is True and result["content"][0]["text"] == expected["error"], result
+    else:
+        assert result["isError"] is False and result["structuredContent"] == expected, result
 
 
 @pytest.fixture(scope="module", params=[pytest.param("native", marks=pytest.mark.native), "python"])

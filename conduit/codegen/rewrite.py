@@ -52,6 +52,7 @@ _ARITHMETIC = {
     ast.Mod: "mod",
     ast.Pow: "power",
     ast.LShift: "lshift",
+    ast.RShift: "rshift",
 }
 _IN_PLACE = {ast.Add: "iadd", ast.Sub: "isub", ast.Mult: "imul"}
 _BUILTIN_CALLS = {"len": "length", "abs": "absolute", "ord": "ord_", "chr": "chr_", "reversed": "backwards"}

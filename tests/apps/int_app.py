@@ -25,12 +25,30 @@ def divmod_(a: int, b: int) -> list[int]:
 
 
 @app.tool()
-def neg(a: int, b: int = 0) -> int:
+def neg(a: int) -> int:
     """-a"""
     return -a
 
 
 @app.tool("abs")
-def abs_(a: int, b: int = 0) -> int:
+def abs_(a: int) -> int:
     """abs(a)"""
     return abs(a)
+
+
+@app.tool()
+def rshift(a: int, b: int) -> int:
+    """a >> b"""
+    return a >> b
+
+
+@app.tool()
+def lshift(a: int, b: int) -> int:
+    """a << b"""
+    return a << b
+
+
+@app.tool()
+def truncate(x: float) -> int:
+    """int(x)"""
+    return int(x)
