@@ -76,26 +76,31 @@ def raw(data: bytes) -> Case:
 GOOD = request_for("tools/call", {"name": "add", "arguments": {"a": 1, "b": 2}}, modern=False).encode()
 
 
-@pytest.mark.parametrize(
-    "data",
-    [
-        pytest.param(GOOD.replace(b"Content-Length: ", b"Content-Length: +"), id="signed-length"),
-        pytest.param(GOOD.replace(b"\r\n\r\n", b"\r\nTransfer-Encoding: chunked\r\n\r\n"), id="length-and-chunked"),
-        pytest.param(
-            GOOD.split(b"Content-Length")[0] + b"Transfer-Encoding: chunked\r\n\r\nffffffffffffffffffffffff\r\n",
-            id="chunk-size-overflow",
-        ),
-        pytest.param(GOOD.replace(b"Host: 127.0.0.1", b"Host: 127.0.0.1\r\n folded"), id="obs-fold"),
-        pytest.param(GOOD.replace(b"Host: 127.0.0.1", b"Host: 127.0\r.0.1"), id="bare-cr"),
-        pytest.param(GOOD.replace(b"Host: 127.0.0.1", b"Host: 127.0.0.1\x00"), id="nul-in-header"),
-        pytest.param(GOOD.replace(b"/mcp", b"http://127.0.0.1/mcp", 1), id="absolute-form"),
-        pytest.param(GOOD.replace(b"HTTP/1.1", b"HTTP/1.0", 1), id="http-1.0"),
-        pytest.param(GOOD * 50 + b"\x16\x03\x01garbage\r\n\r\n", id="pipelined-then-garbage"),
-    ],
-)
-def test_each_kind_of_hostile_head(server, data):
+# Each head, and the status codes of the native server's answers (the SDK's come from uvicorn/h11
+# and differ in places: only their form is checked).
+HEADS = {
+    "signed-length": (GOOD.replace(b"Content-Length: ", b"Content-Length: +"), [400]),
+    "length-and-chunked": (GOOD.replace(b"\r\n\r\n", b"\r\nTransfer-Encoding: chunked\r\n\r\n"), [400]),
+    "chunk-size-overflow": (
+        GOOD.split(b"Content-Length")[0] + b"Transfer-Encoding: chunked\r\n\r\nffffffffffffffffffffffff\r\n",
+        [413],
+    ),
+    "obs-fold": (GOOD.replace(b"Host: 127.0.0.1", b"Host: 127.0.0.1\r\n folded"), [400]),
+    "bare-cr": (GOOD.replace(b"Host: 127.0.0.1", b"Host: 127.0\r.0.1"), [400]),
+    "nul-in-header": (GOOD.replace(b"Host: 127.0.0.1", b"Host: 127.0.0.1\x00"), [400]),
+    "absolute-form": (GOOD.replace(b"/mcp", b"http://127.0.0.1/mcp", 1), [200]),
+    "http-1.0": (GOOD.replace(b"HTTP/1.1", b"HTTP/1.0", 1), [200]),
+    "pipelined-then-garbage": (GOOD * 50 + b"\x16\x03\x01garbage\r\n\r\n", [200] * 50 + [400]),
+}
+
+
+@pytest.mark.parametrize("name", list(HEADS))
+def test_each_kind_of_hostile_head(server, name):
+    data, statuses = HEADS[name]
     pid = server.pid
-    check_answers(exchange(server.host, server.port, raw(data), settle=settle(server)))
+    answers = check_answers(exchange(server.host, server.port, raw(data), settle=settle(server)))
+    if server.backend == "native":
+        assert [a.status for a in answers] == statuses
     assert_same_process(server, pid)
     still_serving(server.host, server.port, settle(server))
 
