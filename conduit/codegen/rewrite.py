@@ -52,6 +52,7 @@ _ARITHMETIC = {
     ast.Mod: "mod",
     ast.Pow: "power",
     ast.LShift: "lshift",
+    ast.RShift: "rshift",
 }
 _IN_PLACE = {ast.Add: "iadd", ast.Sub: "isub", ast.Mult: "imul"}
 _BUILTIN_CALLS = {"len": "length", "abs": "absolute", "ord": "ord_", "chr": "chr_", "reversed": "backwards"}
@@ -562,6 +563,8 @@ class _Rewriter(ast.NodeTransformer):
                 return ast.copy_location(_py("to_int_base", args[0], args[1]), node)
         if name == "pow" and len(args) == 2:
             return ast.copy_location(_py("power", args[0], args[1]), node)
+        if name == "divmod" and len(args) == 2 and not node.keywords:
+            return ast.copy_location(_py("divmod_", args[0], args[1]), node)
         if (
             name == "str"
             and len(args) == 1
