@@ -645,7 +645,7 @@ def test_stream_to_a_client_that_left(single_worker: Server) -> None:
 
 
 def test_idle_connection_is_closed(echo_binary: Path) -> None:
-    s = Server(echo_binary, "--workers", "1", "--idle-ms", "300")
+    s = Server(echo_binary, "--workers", "1", "--idle-ms", "300", "--head-ms", "300")
     try:
         c = s.connect()
         assert c.get("/fixed").status == 200
