@@ -334,6 +334,21 @@ def test_request_split_byte_by_byte(server: Server) -> None:
     c.close()
 
 
+def test_the_rest_of_a_pipelined_request_waits_while_other_connections_read(server: Server) -> None:
+    """Reads land in the loop's shared scratch buffer; the half request left over must be kept
+    apart from it while other connections read into it."""
+    a, b = server.connect(), server.connect()
+    a.send(b"GET /a1 HTTP/1.1\r\nHost: t\r\n\r\nPOST /a2 HTTP/1.1\r\nHost: t\r\nContent-Length: 6\r\n\r\nabc")
+    assert b"path=/a1 " in a.read_response().body
+    b.send(b"POST /b1 HTTP/1.1\r\nHost: t\r\nContent-Length: 6\r\n\r\nzzzzzz")
+    assert b"body=zzzzzz" in b.read_response().body
+    a.send(b"def")
+    r = a.read_response()
+    assert b"path=/a2 " in r.body and b"body=abcdef" in r.body
+    a.close()
+    b.close()
+
+
 def test_leading_empty_lines_are_ignored(server: Server) -> None:
     c = server.connect()
     c.send(b"\r\n\r\nGET /fixed HTTP/1.1\r\nHost: t\r\n\r\n")
