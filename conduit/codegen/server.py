@@ -166,6 +166,8 @@ def emit_config(w: Writer, app: Conduit, settings: ServerSettings, tools_json: s
     w.emit(f"    dns_rebinding_protection={settings.checks_host_and_origin},")
     w.emit(f"    allowed_hosts={_codon_str_list(settings.allowed_hosts)},")
     w.emit(f"    allowed_origins={_codon_str_list(settings.allowed_origins)},")
+    w.emit(f"    max_sessions={settings.max_sessions},")
+    w.emit(f"    session_idle_ms={_ms(settings.session_idle_timeout)},")
     w.emit(")")
     w.emit()
 
@@ -213,11 +215,17 @@ def emit_handler_and_serve(
     w.emit(
         "_c_main(_CServerConfig("
         f"host={_codon_str(settings.host)}, port={settings.port}, workers={settings.workers}, "
-        f"max_body_bytes={settings.max_body_bytes}, pool_threads={settings.pool_threads}, "
+        f"max_body_bytes={settings.max_body_bytes}, head_timeout_ms={_ms(settings.head_timeout)}, "
+        f"body_timeout_ms={_ms(settings.body_timeout)}, idle_timeout_ms={_ms(settings.idle_timeout)}, "
+        f"max_connections={settings.max_connections}, pool_threads={settings.pool_threads}, "
         f"pool_queue={settings.pool_queue}, auth_required={bool(settings.auth_tokens)}), _CHandler"
         + (f", {run_native}" if run_native else "")
         + (f", positional={positional})" if positional else ")")
     )
+
+
+def _ms(seconds: float) -> int:
+    return max(1, round(seconds * 1000))
 
 
 def _codon_str(text: str) -> str:

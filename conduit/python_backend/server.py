@@ -11,8 +11,15 @@ socket (fd 3, `LISTEN_FDS`), as the process supervisor does, or on `--host/--por
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import sys
 from typing import Any
+
+try:
+    import resource
+except ImportError:  # not on Windows: no limit to raise
+    resource = None  # type: ignore[assignment]
 
 import anyio
 import mcp_types as types
@@ -26,7 +33,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..app import Conduit
 from ..loader import load_app
-from ..settings import ServerSettings, auth_tokens_from_env
+from ..settings import ServerSettings, auth_tokens_from_env, unauthenticated_public_warning
 from .arguments import ArgumentError, decode_arguments
 from .gate import Gate
 from .results import error_result, exception_message, tool_result
@@ -101,6 +108,8 @@ def asgi_app(app: Conduit, settings: ServerSettings | None = None) -> ASGIApp:
         json_response=True,
         stateless_http=not settings.sessions,
         max_request_body_size=settings.max_body_bytes,
+        session_idle_timeout=settings.session_idle_timeout,
+        max_sessions=settings.max_sessions,
         transport_security=security,
         host=settings.host,
     )
@@ -122,13 +131,36 @@ def _loopback_origins(port: int) -> list[str]:
 
 
 def serve(app: Conduit, settings: ServerSettings, *, fd: int | None = None) -> None:
-    """Serve until SIGTERM/SIGINT; on an inherited listening socket when `fd` is given."""
-    config: dict[str, Any] = {"log_level": "warning", "timeout_graceful_shutdown": 5}
+    """Serve until SIGTERM/SIGINT; on an inherited listening socket when `fd` is given.
+
+    uvicorn's nearest equivalents of the native limits: `timeout_keep_alive` is idle_timeout and
+    `limit_concurrency` is max_connections (uvicorn counts connections and requests in flight,
+    and answers the request over the limit with 503 where the native server answers at accept).
+    uvicorn has no head or body timeout: a client that stops half-way through a request holds
+    its connection until it closes it (the native server answers 408).
+    """
+    raise_fd_limit()
+    config: dict[str, Any] = {
+        "log_level": "warning",
+        "timeout_graceful_shutdown": 5,
+        "timeout_keep_alive": max(1, round(settings.idle_timeout)),
+        "limit_concurrency": settings.max_connections,
+    }
     if fd is not None:
         config["fd"] = fd
     else:
         config.update(host=settings.host, port=settings.port)
     uvicorn.run(asgi_app(app, settings), **config)
+
+
+def raise_fd_limit() -> None:
+    """The soft open-files limit up to the hard one, as the native server does: one fd a connection."""
+    if resource is None:
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def serve_stdio(app: Conduit) -> None:
@@ -151,4 +183,8 @@ def main(argv: list[str] | None = None) -> None:
     inherited = os.environ.get("LISTEN_FDS") == "1" and os.environ.get("LISTEN_PID", str(os.getpid())) == str(
         os.getpid()
     )
+    if not inherited:  # under the supervisor, it has warned already
+        warning = unauthenticated_public_warning(settings.host, settings.auth_tokens + auth_tokens_from_env())
+        if warning:
+            print(warning, file=sys.stderr, flush=True)
     serve(app, settings, fd=LISTEN_FD if inherited else None)

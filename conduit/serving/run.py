@@ -18,7 +18,7 @@ from ..codegen.split import CORE_NAME, LIB_FLAGS, LIB_NAME
 from ..codegen.user_code import Engine
 from ..errors import BuildError, ConduitError, NativeRequiredError
 from ..loader import app_reference
-from ..settings import AUTH_TOKENS_ENV, Backend, ServerSettings
+from ..settings import AUTH_TOKENS_ENV, Backend, ServerSettings, auth_tokens_from_env, unauthenticated_public_warning
 from .python_worker import PythonWorker
 from .supervisor import Supervisor
 
@@ -221,6 +221,9 @@ def start_server(
     """
     worker: PythonWorker | None = None
     env: dict[str, str] = {}
+    warning = unauthenticated_public_warning(settings.host, settings.auth_tokens + auth_tokens_from_env())
+    if warning:  # once, before binding: the server process under the supervisor does not repeat it
+        print(warning, file=sys.stderr, flush=True)
     supervisor = Supervisor(settings.host, settings.port, restart=True)  # a crashed server starts again
     if backend == "native":
         try:

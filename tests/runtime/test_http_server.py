@@ -334,6 +334,22 @@ def test_request_split_byte_by_byte(server: Server) -> None:
     c.close()
 
 
+def test_the_rest_of_a_pipelined_request_waits_while_other_connections_read(echo_binary: Path) -> None:
+    """Reads land in the loop's shared scratch buffer; the half request left over must be kept
+    apart from it while other connections (on the same loop: one worker) read into it."""
+    server = Server(echo_binary, "--workers", "1")
+    a, b = server.connect(), server.connect()
+    a.send(b"GET /a1 HTTP/1.1\r\nHost: t\r\n\r\nPOST /body HTTP/1.1\r\nHost: t\r\nContent-Length: 6\r\n\r\nabc")
+    assert b"path=/a1 " in a.read_response().body
+    b.send(b"POST /body HTTP/1.1\r\nHost: t\r\nContent-Length: 6\r\n\r\nzzzzzz")
+    assert b.read_response().body == b"zzzzzz"
+    a.send(b"def")
+    assert a.read_response().body == b"abcdef"
+    a.close()
+    b.close()
+    assert server.stop() == 0
+
+
 def test_leading_empty_lines_are_ignored(server: Server) -> None:
     c = server.connect()
     c.send(b"\r\n\r\nGET /fixed HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -645,7 +661,7 @@ def test_stream_to_a_client_that_left(single_worker: Server) -> None:
 
 
 def test_idle_connection_is_closed(echo_binary: Path) -> None:
-    s = Server(echo_binary, "--workers", "1", "--idle-ms", "300")
+    s = Server(echo_binary, "--workers", "1", "--idle-ms", "300", "--head-ms", "300")
     try:
         c = s.connect()
         assert c.get("/fixed").status == 200
