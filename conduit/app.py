@@ -51,6 +51,7 @@ class Conduit:
         auth_tokens: Sequence[str] = (),
         pool_threads: int = 64,
         pool_queue: int = 1024,
+        call_timeout: float = 60.0,
         native: Literal["auto", "require"] = "auto",
     ) -> None:
         if backend not in BACKENDS:
@@ -75,6 +76,7 @@ class Conduit:
             auth_tokens=tuple(auth_tokens),
             pool_threads=pool_threads,
             pool_queue=pool_queue,
+            call_timeout=call_timeout,
         )
         self._tools: dict[str, Tool] = {}
         self._routes = RouteTable()
@@ -99,6 +101,7 @@ class Conduit:
         annotations: Mapping[str, Any] | Any | None = None,
         native: bool | None = None,
         blocking: bool | None = None,
+        timeout: float | None = None,
     ) -> Callable[[F], F]: ...
 
     def tool(
@@ -111,13 +114,16 @@ class Conduit:
         annotations: Mapping[str, Any] | Any | None = None,
         native: bool | None = None,
         blocking: bool | None = None,
+        timeout: float | None = None,
     ) -> Any:
         """Register a function as a tool: `@app.tool()`, `@app.tool("name")`, or bare `@app.tool`.
 
         Conduit compiles a tool natively when it can do so with Python's meaning, and runs it in
         CPython (behind the same native server) otherwise; `native=False` always uses CPython.
         A native tool that blocks (it sleeps, opens files or SQLite: Conduit looks, or say
-        `blocking=True`) runs on the worker pool, so the event loops keep serving meanwhile.
+        `blocking=True`) runs on the worker pool, so the event loops keep serving meanwhile;
+        a pooled call that takes longer than `timeout` seconds (default: the app's
+        `call_timeout`, 60 s; 0: no limit) is answered with an error result saying so.
         """
         if callable(name_or_fn):
             self.add_tool(name_or_fn)
@@ -134,6 +140,7 @@ class Conduit:
                 annotations=annotations,
                 native=native,
                 blocking=blocking,
+                timeout=timeout,
             )
             return fn
 
@@ -152,6 +159,7 @@ class Conduit:
         source: Source | None = None,
         native: bool | None = None,
         blocking: bool | None = None,
+        timeout: float | None = None,
     ) -> Tool:
         tool = Tool.from_function(
             fn,
@@ -162,6 +170,7 @@ class Conduit:
             source=source,
             native=native,
             blocking=blocking,
+            timeout=timeout,
         )
         if tool.name in self._tools:
             raise ToolDefinitionError(

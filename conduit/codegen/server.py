@@ -131,6 +131,9 @@ def _emit_app(w: Writer, app: Conduit, tools: list[Tool], settings: ServerSettin
     tools_json = json.dumps([t.definition() for t in tools], separators=(",", ":"))
     w.emit("# Per tool (tools/list order): whether its calls run on the worker pool, off the event loops.")
     w.emit(f"_C_BLOCKING = List[bool]([{', '.join(str(b) for b in blocking)}])")
+    w.emit("# Per tool: how long a pooled call may take before it is answered as timed out (0: no limit).")
+    timeouts = [call_timeout_ms(t, settings) for t in tools]
+    w.emit(f"_C_TIMEOUT_MS = List[int]([{', '.join(str(t) for t in timeouts)}])")
     w.emit()
     w.emit("def _c_run_native(job: _CJob, st: _CMcpState):")
     w.emit('    """A blocking tool\'s call on a pool thread, its arguments parsed again from the job\'s text."""')
@@ -146,11 +149,19 @@ def _emit_app(w: Writer, app: Conduit, tools: list[Tool], settings: ServerSettin
     w.emit("        return _c_call_tool(index, doc, args, out, st)")
     w.emit("    def is_blocking(self, index: int) -> bool:")
     w.emit("        return _C_BLOCKING[index]")
+    w.emit("    def timeout_ms(self, index: int) -> int:")
+    w.emit("        return _C_TIMEOUT_MS[index]")
     w.emit()
     w.emit("# Serialized once, at build time: the tools/list array and the server's identity.")
     w.emit(f"_C_TOOLS_JSON = {_codon_str(tools_json)}")
     emit_config(w, app, settings, "_C_TOOLS_JSON")
     emit_handler_and_serve(w, app, settings, run_native="_c_run_native")
+
+
+def call_timeout_ms(tool: Tool, settings: ServerSettings) -> int:
+    """A tool's own `timeout=`, else the app's `call_timeout`, in whole milliseconds (0: none)."""
+    seconds = tool.timeout if tool.timeout is not None else settings.call_timeout
+    return max(0, round(seconds * 1000))
 
 
 def emit_config(w: Writer, app: Conduit, settings: ServerSettings, tools_json: str) -> None:

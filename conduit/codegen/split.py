@@ -110,6 +110,8 @@ class _CApp:
         return self.tools.call(index, doc, args, out)
     def is_blocking(self, index: int) -> bool:
         return False  # the notebook's tools library runs every native call on the event loop
+    def timeout_ms(self, index: int) -> int:
+        return 0  # the notebook's core waits for its CPython-run calls without a limit
 '''
 
 _EXPORTS = """\
