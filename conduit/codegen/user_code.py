@@ -110,9 +110,16 @@ class UserCode:
         """Whether a native tool runs on the worker pool instead of an event loop: `blocking=` on
         the tool says, else whether what it reaches sleeps, opens files, or talks to SQLite or
         other processes (judged from the code's text: a first guess, to be overridden)."""
-        if tool.blocking is not None:
-            return tool.blocking
-        return any(d.source is not None and _BLOCKS.search(d.source.text) for d in self.whole.reached_by(tool.name))
+        return self._blocks(tool.name, tool.blocking)
+
+    def route_blocks(self, index: int, route: Route) -> bool:
+        """The same guess for route handler `index`: whether it runs on the worker pool."""
+        return self._blocks(route_entry(index), route.blocking)
+
+    def _blocks(self, entry: str, said: bool | None) -> bool:
+        if said is not None:
+            return said
+        return any(d.source is not None and _BLOCKS.search(d.source.text) for d in self.whole.reached_by(entry))
 
 
 def route_entry(index: int) -> str:
