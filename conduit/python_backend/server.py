@@ -116,7 +116,8 @@ def asgi_app(app: Conduit, settings: ServerSettings | None = None) -> ASGIApp:
         host=settings.host,
     )
     mcp_app = _TransportRules(Batches(sdk_app), settings.sessions)
-    served = RouteApp(mcp_app, app.routes, settings.max_body_bytes) if len(app.routes) else mcp_app
+    routed = len(app.routes) > 0
+    served = RouteApp(mcp_app, app.routes, settings.max_body_bytes, settings.call_timeout) if routed else mcp_app
     return Gate(served, settings.auth_tokens + auth_tokens_from_env())
 
 
