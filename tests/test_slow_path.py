@@ -148,3 +148,19 @@ def test_a_route_past_its_time_limit_answers_504_and_head_gets_no_body(server: S
         head = client.head(f"{base}/slow/10")
         assert head.status_code == 200 and head.content == b""
         assert client.get(f"{base}/fast").json() == {"fast": True}
+
+
+def test_a_batch_that_cannot_fit_in_the_pool_is_refused_whole_with_503(server: Supervisor) -> None:
+    # pool_queue=3: four pooled calls in one batch never fit; nothing of it runs
+    items = [{"name": "slow", "arguments": {"ms": 10}}] * 4
+    body = {"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {"batch": items}}
+    refused = httpx.post(server.url, json=body, headers=HEADERS, timeout=30)
+    assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
+    assert refused.json()["id"] == 5 and refused.json()["error"]["code"] == -32000
+    body["params"]["batch"] = items[:3]
+    for _ in range(100):  # three fit once the calls timed out above have returned and freed their slots
+        answer = httpx.post(server.url, json=body, headers=HEADERS, timeout=30)
+        if answer.status_code != 503:
+            break
+        time.sleep(0.1)
+    assert answer.json()["result"]["isError"] is False
