@@ -154,6 +154,18 @@ def test_the_official_client_gets_a_timed_out_call_and_then_a_good_one_on_the_sa
     assert good.structured_content == {"result": 3}
 
 
+def test_a_cpython_call_past_its_limit_is_timed_out_and_the_next_cpython_call_answers(server) -> None:
+    def call(ms: int) -> dict:
+        body = message(1, "tools/call", {"name": "py_stall", "arguments": {"ms": ms}})
+        return post(server, body).json()["result"]
+
+    timed_out = call(3000)
+    assert timed_out["isError"] is True and "timed out" in timed_out["content"][0]["text"]
+    assert call(10)["structuredContent"] == {"result": 10}  # a fresh connection to the worker
+    answer = results(batch_call(server, [{"name": "py_stall", "arguments": {"ms": 3000}}, {"name": "py_stall", "arguments": {"ms": 10}}]))
+    assert answer[0]["isError"] is True and answer[1]["structuredContent"] == {"result": 10}
+
+
 # ---- JSON-RPC batch arrays -------------------------------------------------------------------------
 
 
