@@ -158,7 +158,9 @@ def make_route(
             f"route {fn.__name__!r}: {MCP_PATH} is the MCP endpoint and cannot be a route; pick another path"
         )
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0):
-        raise RouteDefinitionError(f"route {pattern!r}: timeout must be a number of seconds >= 0 (0: no limit), got {timeout!r}")
+        raise RouteDefinitionError(
+            f"route {pattern!r}: timeout must be a number of seconds >= 0 (0: no limit), got {timeout!r}"
+        )
     return Route(pattern, upper, fn, source or source_of(fn), segments, blocking, timeout)
 
 

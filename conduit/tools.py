@@ -85,7 +85,9 @@ class Tool:
         tool_name = fn.__name__ if name is None else name
         check_name(tool_name)
         if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0):
-            raise ToolDefinitionError(f"tool {tool_name!r}: timeout must be a number of seconds >= 0 (0: no limit), got {timeout!r}")
+            raise ToolDefinitionError(
+                f"tool {tool_name!r}: timeout must be a number of seconds >= 0 (0: no limit), got {timeout!r}"
+            )
         doc = parse_docstring(fn.__doc__)
         params = tuple(_read_params(fn, doc.params))
         signature = inspect.signature(fn, eval_str=True)

@@ -94,7 +94,11 @@ def test_a_call_past_its_time_limit_is_timed_out_in_its_slot_and_the_others_answ
     answer = results(
         batch_call(
             server,
-            [{"name": "stall", "arguments": {"ms": 3000}}, {"name": "slow", "arguments": {"ms": 10}}, {"name": "add", "arguments": {"a": 1, "b": 1}}],
+            [
+                {"name": "stall", "arguments": {"ms": 3000}},
+                {"name": "slow", "arguments": {"ms": 10}},
+                {"name": "add", "arguments": {"a": 1, "b": 1}},
+            ],
         )
     )
     assert answer[0]["isError"] is True and "timed out" in answer[0]["content"][0]["text"]
@@ -111,7 +115,9 @@ def test_a_call_past_its_time_limit_is_timed_out_in_its_slot_and_the_others_answ
     ],
 )
 def test_a_malformed_batch_is_invalid_params_and_the_server_serves_on(server, batch, says) -> None:
-    error = post(server, {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"batch": batch}}).json()["error"]
+    error = post(server, {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"batch": batch}}).json()[
+        "error"
+    ]
     assert error["code"] == -32602 and says in error["message"]
     assert results(batch_call(server, [{"name": "add", "arguments": {"a": 1, "b": 1}}]))[0]["structuredContent"] == {
         "result": 2
@@ -162,7 +168,11 @@ def test_a_cpython_call_past_its_limit_is_timed_out_and_the_next_cpython_call_an
     timed_out = call(3000)
     assert timed_out["isError"] is True and "timed out" in timed_out["content"][0]["text"]
     assert call(10)["structuredContent"] == {"result": 10}  # a fresh connection to the worker
-    answer = results(batch_call(server, [{"name": "py_stall", "arguments": {"ms": 3000}}, {"name": "py_stall", "arguments": {"ms": 10}}]))
+    answer = results(
+        batch_call(
+            server, [{"name": "py_stall", "arguments": {"ms": 3000}}, {"name": "py_stall", "arguments": {"ms": 10}}]
+        )
+    )
     assert answer[0]["isError"] is True and answer[1]["structuredContent"] == {"result": 10}
 
 

@@ -104,7 +104,9 @@ def raw_exchange(sock: socket.socket, body: dict) -> dict:
     while b"\r\n\r\n" not in buffer:
         buffer += sock.recv(65536) or pytest.fail("the server closed the connection")
     head_bytes, _, rest = buffer.partition(b"\r\n\r\n")
-    length = int(next(line.split(b":")[1] for line in head_bytes.split(b"\r\n") if line.lower().startswith(b"content-length")))
+    length = int(
+        next(line.split(b":")[1] for line in head_bytes.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    )
     while len(rest) < length:
         rest += sock.recv(65536) or pytest.fail("the server closed the connection")
     return json.loads(rest[:length])
@@ -114,9 +116,20 @@ def test_a_call_past_its_time_limit_is_an_error_result_and_the_connection_serves
     host, port = server.url.removeprefix("http://").split("/")[0].split(":")
     with socket.create_connection((host, int(port)), timeout=10) as sock:
         started = time.monotonic()
-        timed_out = raw_exchange(sock, {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "stall", "arguments": {"ms": 5000}}})
+        timed_out = raw_exchange(
+            sock,
+            {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "stall", "arguments": {"ms": 5000}}},
+        )
         waited = time.monotonic() - started
-        good = raw_exchange(sock, {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "add", "arguments": {"a": 1, "b": 2}}})
+        good = raw_exchange(
+            sock,
+            {
+                "jsonrpc": "2.0",
+                "id": 2,
+                "method": "tools/call",
+                "params": {"name": "add", "arguments": {"a": 1, "b": 2}},
+            },
+        )
     assert timed_out["id"] == 1 and timed_out["result"]["isError"] is True
     text = timed_out["result"]["content"][0]["text"]
     assert "timed out" in text and "0.5 s" in text and "timeout=" in text

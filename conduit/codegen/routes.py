@@ -58,7 +58,9 @@ def _emit_pool(w: Writer, routes: RouteTable, endpoints: list[Endpoint], pooled:
     index = {id(route): i for i, route in enumerate(routes)}
     limits = [pooled[index[id(e.route)]] for e in endpoints]
     spans = 2 * max(1, *(len(r.param_names) for r in routes))
-    w.emit("# Per endpoint: -1 runs on the event loop; else it blocks, runs on the pool, with this limit (ms, 0: none).")
+    w.emit(
+        "# Per endpoint: -1 runs on the event loop; else it blocks, runs on the pool, with this limit (ms, 0: none)."
+    )
     w.emit(f"_C_ENDPOINT_POOL_MS = List[int]([{', '.join(str(ms) for ms in limits)}])")
     w.emit(f"_C_ROUTE_NAMES = [{', '.join(json.dumps(e.route.name) for e in endpoints)}]")
     w.emit()

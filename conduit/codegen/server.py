@@ -22,8 +22,8 @@ from .user_code import Engine, Stdlib, UserCode, analyze, emit_guard_and_calls, 
 
 if TYPE_CHECKING:
     from ..app import Conduit
-    from ..settings import ServerSettings
     from ..routing import Route
+    from ..settings import ServerSettings
     from ..tools import Tool
 
 # JSON-RPC methods the runtime serves, in the order of the M_* constants in runtime/mcp.codon.
@@ -54,9 +54,7 @@ def generate(app: Conduit, settings: ServerSettings | None = None, code: UserCod
     w.emit("# Written by conduit.codegen on every build; edit the Python tools, not this file.")
     emit_imports(w)
     # per route: its time limit on the worker pool (ms), or -1 for a handler that runs on a loop
-    pooled = [
-        route_timeout_ms(r, settings) if code.route_blocks(i, r) else -1 for i, r in enumerate(app.routes)
-    ]
+    pooled = [route_timeout_ms(r, settings) if code.route_blocks(i, r) else -1 for i, r in enumerate(app.routes)]
     routes_pooled = any(ms >= 0 for ms in pooled)
     if len(app.routes):
         w.emit(ROUTE_IMPORTS)

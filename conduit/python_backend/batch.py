@@ -36,13 +36,16 @@ Call = Callable[[str, dict[str, Any]], Awaitable[types.CallToolResult]]
 async def run_batch(items: Any, call: Call) -> dict[str, Any]:
     """The batch's CallToolResult: each item's result in its slot, in order (see batch.codon)."""
     if not isinstance(items, list):
-        raise MCPError(types.INVALID_PARAMS, "Invalid params: 'batch' must be a list of {\"name\": ..., \"arguments\": {...}} calls")
+        raise MCPError(
+            types.INVALID_PARAMS, 'Invalid params: \'batch\' must be a list of {"name": ..., "arguments": {...}} calls'
+        )
     if not items:
         raise MCPError(types.INVALID_PARAMS, "Invalid params: 'batch' is empty; give it at least one call")
     if len(items) > MAX_BATCH:
         raise MCPError(
             types.INVALID_PARAMS,
-            f"Invalid params: 'batch' has {len(items)} calls, more than the {MAX_BATCH} one request may carry; split it",
+            f"Invalid params: 'batch' has {len(items)} calls, more than the {MAX_BATCH} one request may carry; "
+            "split it",
         )
     slots: list[dict[str, Any]] = [{}] * len(items)
 
