@@ -57,6 +57,7 @@ class Conduit:
         auth_tokens: Sequence[str] = (),
         pool_threads: int = 64,
         pool_queue: int = 1024,
+        call_timeout: float = 60.0,
         native: Literal["auto", "require"] = "auto",
     ) -> None:
         if backend not in BACKENDS:
@@ -87,6 +88,7 @@ class Conduit:
             auth_tokens=tuple(auth_tokens),
             pool_threads=pool_threads,
             pool_queue=pool_queue,
+            call_timeout=call_timeout,
         )
         self._tools: dict[str, Tool] = {}
         self._routes = RouteTable()
@@ -111,6 +113,7 @@ class Conduit:
         annotations: Mapping[str, Any] | Any | None = None,
         native: bool | None = None,
         blocking: bool | None = None,
+        timeout: float | None = None,
     ) -> Callable[[F], F]: ...
 
     def tool(
@@ -123,13 +126,16 @@ class Conduit:
         annotations: Mapping[str, Any] | Any | None = None,
         native: bool | None = None,
         blocking: bool | None = None,
+        timeout: float | None = None,
     ) -> Any:
         """Register a function as a tool: `@app.tool()`, `@app.tool("name")`, or bare `@app.tool`.
 
         Conduit compiles a tool natively when it can do so with Python's meaning, and runs it in
         CPython (behind the same native server) otherwise; `native=False` always uses CPython.
         A native tool that blocks (it sleeps, opens files or SQLite: Conduit looks, or say
-        `blocking=True`) runs on the worker pool, so the event loops keep serving meanwhile.
+        `blocking=True`) runs on the worker pool, so the event loops keep serving meanwhile;
+        a pooled call that takes longer than `timeout` seconds (default: the app's
+        `call_timeout`, 60 s; 0: no limit) is answered with an error result saying so.
         """
         if callable(name_or_fn):
             self.add_tool(name_or_fn)
@@ -146,6 +152,7 @@ class Conduit:
                 annotations=annotations,
                 native=native,
                 blocking=blocking,
+                timeout=timeout,
             )
             return fn
 
@@ -164,6 +171,7 @@ class Conduit:
         source: Source | None = None,
         native: bool | None = None,
         blocking: bool | None = None,
+        timeout: float | None = None,
     ) -> Tool:
         tool = Tool.from_function(
             fn,
@@ -174,6 +182,7 @@ class Conduit:
             source=source,
             native=native,
             blocking=blocking,
+            timeout=timeout,
         )
         if tool.name in self._tools:
             raise ToolDefinitionError(
@@ -195,12 +204,21 @@ class Conduit:
 
     # -- HTTP routes ----------------------------------------------------------------------------
 
-    def route(self, path: str, methods: Sequence[str] = ("GET",)) -> Callable[[F], F]:
+    def route(
+        self,
+        path: str,
+        methods: Sequence[str] = ("GET",),
+        *,
+        blocking: bool | None = None,
+        timeout: float | None = None,
+    ) -> Callable[[F], F]:
         """Serve `path` with the decorated handler for each of `methods`.
 
         The handler takes the request (`conduit.Request`) and returns a dict or list (JSON), a
         str (text/plain), bytes, or a `conduit.Response`. Patterns: `/users/:id` (one segment),
-        `/files/*path` (the rest); see `conduit.routing` for the matching rules.
+        `/files/*path` (the rest); see `conduit.routing` for the matching rules. A handler that
+        blocks (Conduit looks, or say `blocking=True`) runs on the worker pool, as tools do, with
+        the same limits: 503 when the pool is full, 504 past `timeout` (default: call_timeout).
 
         Example:
             ```python
@@ -213,38 +231,45 @@ class Conduit:
             raise RouteDefinitionError("@app.route needs a path: use @app.route('/path', methods=[...])")
 
         def decorator(fn: F) -> F:
-            self.add_route(path, methods, fn)
+            self.add_route(path, methods, fn, blocking=blocking, timeout=timeout)
             return fn
 
         return decorator
 
-    def get(self, path: str) -> Callable[[F], F]:
+    def get(self, path: str, *, blocking: bool | None = None, timeout: float | None = None) -> Callable[[F], F]:
         """`@app.get("/weather/:city")`: serve GET (and HEAD) requests for `path`."""
-        return self.route(path, ["GET"])
+        return self.route(path, ["GET"], blocking=blocking, timeout=timeout)
 
-    def post(self, path: str) -> Callable[[F], F]:
-        return self.route(path, ["POST"])
+    def post(self, path: str, *, blocking: bool | None = None, timeout: float | None = None) -> Callable[[F], F]:
+        return self.route(path, ["POST"], blocking=blocking, timeout=timeout)
 
-    def put(self, path: str) -> Callable[[F], F]:
-        return self.route(path, ["PUT"])
+    def put(self, path: str, *, blocking: bool | None = None, timeout: float | None = None) -> Callable[[F], F]:
+        return self.route(path, ["PUT"], blocking=blocking, timeout=timeout)
 
-    def patch(self, path: str) -> Callable[[F], F]:
-        return self.route(path, ["PATCH"])
+    def patch(self, path: str, *, blocking: bool | None = None, timeout: float | None = None) -> Callable[[F], F]:
+        return self.route(path, ["PATCH"], blocking=blocking, timeout=timeout)
 
-    def delete(self, path: str) -> Callable[[F], F]:
-        return self.route(path, ["DELETE"])
+    def delete(self, path: str, *, blocking: bool | None = None, timeout: float | None = None) -> Callable[[F], F]:
+        return self.route(path, ["DELETE"], blocking=blocking, timeout=timeout)
 
-    def head(self, path: str) -> Callable[[F], F]:
-        return self.route(path, ["HEAD"])
+    def head(self, path: str, *, blocking: bool | None = None, timeout: float | None = None) -> Callable[[F], F]:
+        return self.route(path, ["HEAD"], blocking=blocking, timeout=timeout)
 
-    def options(self, path: str) -> Callable[[F], F]:
-        return self.route(path, ["OPTIONS"])
+    def options(self, path: str, *, blocking: bool | None = None, timeout: float | None = None) -> Callable[[F], F]:
+        return self.route(path, ["OPTIONS"], blocking=blocking, timeout=timeout)
 
     def add_route(
-        self, path: str, methods: Sequence[str], fn: Callable[..., Any], *, source: Source | None = None
+        self,
+        path: str,
+        methods: Sequence[str],
+        fn: Callable[..., Any],
+        *,
+        source: Source | None = None,
+        blocking: bool | None = None,
+        timeout: float | None = None,
     ) -> Route:
         """Register `fn` for `methods` on `path`; a conflicting route raises an error naming both."""
-        route = make_route(path, methods, fn, source)
+        route = make_route(path, methods, fn, source, blocking=blocking, timeout=timeout)
         self._routes.add(route)
         return route
 

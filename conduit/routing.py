@@ -106,6 +106,8 @@ class Route:
     fn: Callable[..., Any] = field(repr=False, compare=False)
     source: Source = field(repr=False, compare=False)
     segments: tuple[Segment, ...] = field(repr=False)
+    blocking: bool | None = field(default=None, compare=False)  # None: Conduit decides; True: on the pool
+    timeout: float | None = field(default=None, compare=False)  # seconds on the pool; None: call_timeout
 
     @property
     def name(self) -> str:
@@ -123,7 +125,15 @@ class Route:
         return f"{method or '|'.join(self.methods)} {self.pattern} ({self.name})"
 
 
-def make_route(pattern: str, methods: Sequence[str], fn: Callable[..., Any], source: Source | None = None) -> Route:
+def make_route(
+    pattern: str,
+    methods: Sequence[str],
+    fn: Callable[..., Any],
+    source: Source | None = None,
+    *,
+    blocking: bool | None = None,
+    timeout: float | None = None,
+) -> Route:
     if isinstance(methods, str):
         methods = [methods]
     upper = tuple(dict.fromkeys(m.upper() for m in methods))
@@ -147,7 +157,11 @@ def make_route(pattern: str, methods: Sequence[str], fn: Callable[..., Any], sou
         raise RouteDefinitionError(
             f"route {fn.__name__!r}: {MCP_PATH} is the MCP endpoint and cannot be a route; pick another path"
         )
-    return Route(pattern, upper, fn, source or source_of(fn), segments)
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0):
+        raise RouteDefinitionError(
+            f"route {pattern!r}: timeout must be a number of seconds >= 0 (0: no limit), got {timeout!r}"
+        )
+    return Route(pattern, upper, fn, source or source_of(fn), segments, blocking, timeout)
 
 
 class TrieNode:

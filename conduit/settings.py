@@ -40,6 +40,7 @@ class ServerSettings:
     session_idle_timeout: float = 1800.0
     pool_threads: int = 64  # threads for blocking and CPython-run calls, started as calls need them
     pool_queue: int = 1024  # calls waiting or running on the pool beyond which a call is refused (503)
+    call_timeout: float = 60.0  # seconds a pooled call may take before it is answered as timed out; 0: no limit
     # Bearer tokens for /mcp and routes. Never compiled in: servers read them from
     # CONDUIT_AUTH_TOKENS (the supervisor sets it from these), a binary built with some requires it.
     auth_tokens: tuple[str, ...] = ()

@@ -59,6 +59,7 @@ class Tool:
     annotations: Mapping[str, Any] = field(default_factory=dict)
     native: bool | None = None  # None: Conduit decides; False: always CPython
     blocking: bool | None = None  # None: Conduit decides; True: off the event loop, on the pool
+    timeout: float | None = None  # seconds a pooled call may take; None: the app's call_timeout; 0: none
 
     @classmethod
     def from_function(
@@ -72,6 +73,7 @@ class Tool:
         source: Source | None = None,
         native: bool | None = None,
         blocking: bool | None = None,
+        timeout: float | None = None,
     ) -> Tool:
         """Read a tool from a typed function; every problem is a `ToolDefinitionError` naming the fix."""
         if not inspect.isfunction(fn):
@@ -82,6 +84,10 @@ class Tool:
             raise ToolDefinitionError(f"tool {fn.__name__!r}: async and generator tools are not supported yet")
         tool_name = fn.__name__ if name is None else name
         check_name(tool_name)
+        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0):
+            raise ToolDefinitionError(
+                f"tool {tool_name!r}: timeout must be a number of seconds >= 0 (0: no limit), got {timeout!r}"
+            )
         doc = parse_docstring(fn.__doc__)
         params = tuple(_read_params(fn, doc.params))
         signature = inspect.signature(fn, eval_str=True)
@@ -99,6 +105,7 @@ class Tool:
             annotations=_read_annotations(annotations, tool_name),
             native=native,
             blocking=blocking,
+            timeout=timeout,
         )
 
     @property

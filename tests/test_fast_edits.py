@@ -37,14 +37,15 @@ def build_split(app: Conduit) -> list[str]:
     return [str(core.binary), str(tools.binary)]
 
 
-def serve_split(path: Path) -> Iterator[Supervisor]:
+def serve_split(path: Path, app: Conduit | None = None) -> Iterator[Supervisor]:
+    """The split server of the app at `path` (or of `app`, loaded from it and changed)."""
     if (reason := toolchain.native_unavailable_reason()) is not None:
         pytest.skip(f"needs Codon: {reason}")
     supervisor = Supervisor("127.0.0.1", 0)
     try:
         worker = PythonWorker(f"{path}:app", supervisor.run_dir, eager=False)  # as the notebook's servers have
         supervisor.attach(worker)
-        supervisor.start(build_split(load_app(str(path))), env=dict(os.environ, **worker.env))
+        supervisor.start(build_split(app or load_app(str(path))), env=dict(os.environ, **worker.env))
         supervisor.backend = "native"  # type: ignore[attr-defined]  # the protocol suite's known differences
         yield supervisor
     finally:
@@ -112,7 +113,9 @@ def test_an_edit_recompiles_only_the_tools_library() -> None:
 
 @pytest.fixture(scope="module")
 def slow_split() -> Iterator[Supervisor]:
-    yield from serve_split(APPS / "slow_app.py")
+    app = load_app(str(APPS / "slow_app.py"))
+    app.routes.clear()  # routes need the whole program; the notebook's split serves tools only
+    yield from serve_split(APPS / "slow_app.py", app)
 
 
 def test_the_split_server_runs_blocking_tools_on_the_pool_as_the_whole_program_does(slow_split: Supervisor) -> None:

@@ -30,10 +30,18 @@ from conduit_runtime.web import reply_unrouted as _c_reply_unrouted, BadRequest 
 # What route handlers may name in their code:
 from conduit_runtime.web import Request, Response, BadRequest"""
 
+POOL_IMPORTS = """\
+from conduit_runtime.route_pool import route_job as _c_route_job, run_route as _c_run_route
+from conduit_runtime.route_pool import finish_route as _c_finish_route
+from conduit_runtime.pool import JOB_ROUTE as _C_JOB_ROUTE"""
 
-def emit_routes(w: Writer, routes: RouteTable, handlers: list[str], exceptions: list[str]) -> None:
+
+def emit_routes(
+    w: Writer, routes: RouteTable, handlers: list[str], exceptions: list[str], pooled: list[int] | None = None
+) -> None:
     """One call wrapper per route (its handler, already in the program under `handlers[i]`), and
-    the dispatcher (`_c_find`, `_c_allowed`, `_c_call`)."""
+    the dispatcher (`_c_find`, `_c_allowed`, `_c_call`). `pooled[i]` is route i's time limit in
+    ms on the worker pool (0: none), or -1 for a handler that runs on the event loop."""
     endpoints, buckets = routes.compile()
     _emit_guard(w, exceptions)
     wrappers: dict[int, str] = {}
@@ -41,13 +49,38 @@ def emit_routes(w: Writer, routes: RouteTable, handlers: list[str], exceptions: 
         wrappers[id(route)] = _emit_wrapper(w, index, route, handlers[index])
     emit_dispatch(w, endpoints, buckets, helpers=False)
     _emit_call(w, endpoints, wrappers)
+    if pooled and any(ms >= 0 for ms in pooled):
+        _emit_pool(w, routes, endpoints, pooled)
+
+
+def _emit_pool(w: Writer, routes: RouteTable, endpoints: list[Endpoint], pooled: list[int]) -> None:
+    """`_C_ENDPOINT_POOL_MS` (per endpoint: -1 on the loop, else its limit) and the pool's call."""
+    index = {id(route): i for i, route in enumerate(routes)}
+    limits = [pooled[index[id(e.route)]] for e in endpoints]
+    spans = 2 * max(1, *(len(r.param_names) for r in routes))
+    w.emit(
+        "# Per endpoint: -1 runs on the event loop; else it blocks, runs on the pool, with this limit (ms, 0: none)."
+    )
+    w.emit(f"_C_ENDPOINT_POOL_MS = List[int]([{', '.join(str(ms) for ms in limits)}])")
+    w.emit(f"_C_ROUTE_NAMES = [{', '.join(json.dumps(e.route.name) for e in endpoints)}]")
+    w.emit()
+    w.emit("def _c_route_on_pool(e: int, req: _CRequest, reply: _CReply):")
+    w.emit('    """Endpoint e\'s handler on a pool thread, its path parameters found again in the request\'s copy."""')
+    w.emit(f"    spans = Ptr[int]({spans})")
+    w.emit("    p, n = req.path_ptr()")
+    w.emit("    if n > 1 and p[n - 1] == byte(47):")
+    w.emit("        n -= 1")
+    w.emit("    _c_find(_c_method_bucket(req), p, n, spans)")
+    w.emit("    _c_call(e, _CWebRequest(req, _C_NO_PARAMS, spans, _CJsonDoc()), reply)")
+    w.emit()
 
 
 # ---- handlers ---------------------------------------------------------------------------------
 
 
-def emit_handler_class_members(w: Writer, routes: RouteTable) -> None:
-    """The route state of `_CHandler` (one per event-loop thread) and its `route` method."""
+def emit_handler_class_members(w: Writer, routes: RouteTable, pooled: bool = False) -> None:
+    """The route state of `_CHandler` (one per event-loop thread) and its `route` method;
+    `pooled`: some handlers run on the worker pool (emit_routes wrote their table)."""
     spans = 2 * max(1, *(len(r.param_names) for r in routes))
     w.emit("    def init_routes(self):")
     w.emit(f"        self.spans = Ptr[int]({spans})  # start, end of each path parameter")
@@ -62,6 +95,10 @@ def emit_handler_class_members(w: Writer, routes: RouteTable) -> None:
     w.emit("        if e < 0:")
     w.emit("            _c_reply_unrouted(reply, m, _c_allowed(p, n, self.spans))")
     w.emit("            return")
+    if pooled:
+        w.emit("        if _C_ENDPOINT_POOL_MS[e] >= 0:  # it blocks: the pool answers, the loop serves on")
+        w.emit("            reply.defer(_c_route_job(req, e, _C_ROUTE_NAMES[e], _C_ENDPOINT_POOL_MS[e]))")
+        w.emit("            return")
     w.emit("        self.web.http = req")
     w.emit("        _c_call(e, self.web, reply)")
 

@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING
 from ..errors import UnsupportedCodeError
 from . import phf
 from .program import Program, Writer
+from .routes import POOL_IMPORTS as ROUTE_POOL_IMPORTS
 from .routes import RUNTIME_IMPORTS as ROUTE_IMPORTS
 from .routes import emit_handler_class_members, emit_routes
 from .user_code import PATH_CODES, Engine, Stdlib, UserCode, analyze, emit_guard_and_calls, emit_user_code, route_entry
 
 if TYPE_CHECKING:
     from ..app import Conduit
+    from ..routing import Route
     from ..settings import ServerSettings
     from ..tools import Tool
 
@@ -51,16 +53,21 @@ def generate(app: Conduit, settings: ServerSettings | None = None, code: UserCod
     w.emit(f"# Conduit: the generated native server for app {app.name!r} ({len(tools)} tool{plural}{routes}).")
     w.emit("# Written by conduit.codegen on every build; edit the Python tools, not this file.")
     emit_imports(w)
+    # per route: its time limit on the worker pool (ms), or -1 for a handler that runs on a loop
+    pooled = [route_timeout_ms(r, settings) if code.route_blocks(i, r) else -1 for i, r in enumerate(app.routes)]
+    routes_pooled = any(ms >= 0 for ms in pooled)
     if len(app.routes):
         w.emit(ROUTE_IMPORTS)
+    if routes_pooled:
+        w.emit(ROUTE_POOL_IMPORTS)
     w.emit()
     functions = emit_tools(w, code, tools)
     w.emit(phf.emit_codon(phf.build([m.encode() for m in JSONRPC_METHODS]), "_method_index", helpers=False))
     w.emit()
     if len(app.routes):
         handlers = [functions[route_entry(i)] for i in range(len(app.routes))]
-        emit_routes(w, app.routes, handlers, code.exceptions.everything())
-    _emit_app(w, app, tools, settings, [PATH_CODES[code.path(t)] for t in tools])
+        emit_routes(w, app.routes, handlers, code.exceptions.everything(), pooled)
+    _emit_app(w, app, tools, settings, [PATH_CODES[code.path(t)] for t in tools], routes_pooled)
     return w.program(code.engines)
 
 
@@ -128,14 +135,23 @@ def emit_tools(w: Writer, code: UserCode, tools: list[Tool]) -> dict[str, str]:
 # ---- the app: tables, fixed bytes and the handler -----------------------------------------------
 
 
-def _emit_app(w: Writer, app: Conduit, tools: list[Tool], settings: ServerSettings, paths: list[int]) -> None:
+def _emit_app(
+    w: Writer, app: Conduit, tools: list[Tool], settings: ServerSettings, paths: list[int], routes_pooled: bool
+) -> None:
     tools_json = json.dumps([t.definition() for t in tools], separators=(",", ":"))
     w.emit("# Per tool (tools/list order): inline, on the worker pool, or inline while measured (runtime/paths.codon).")
     names = ", ".join(_codon_str(t.name) for t in tools)
     w.emit(f"_C_PATHS = _CPaths(List[int]([{', '.join(str(p) for p in paths)}]), List[str]([{names}]))")
+    w.emit("# Per tool: how long a pooled call may take before it is answered as timed out (0: no limit).")
+    timeouts = [call_timeout_ms(t, settings) for t in tools]
+    w.emit(f"_C_TIMEOUT_MS = List[int]([{', '.join(str(t) for t in timeouts)}])")
     w.emit()
     w.emit("def _c_run_native(job: _CJob, st: _CMcpState):")
     w.emit('    """A blocking tool\'s call on a pool thread, its arguments parsed again from the job\'s text."""')
+    if routes_pooled:
+        w.emit("    if job.kind == _C_JOB_ROUTE:  # a route handler that blocks")
+        w.emit("        _c_run_route(job, _c_route_on_pool)")
+        w.emit("        return")
     w.emit("    _c_run_job(job, st, _c_call_tool)")
     w.emit()
     w.emit("class _CApp:")
@@ -148,11 +164,22 @@ def _emit_app(w: Writer, app: Conduit, tools: list[Tool], settings: ServerSettin
     w.emit("        return _c_call_measured(_C_PATHS, index, doc, args, out, st, _c_call_tool)")
     w.emit("    def is_blocking(self, index: int) -> bool:")
     w.emit("        return _C_PATHS.on_pool(index)")
+    w.emit("    def timeout_ms(self, index: int) -> int:")
+    w.emit("        return _C_TIMEOUT_MS[index]")
     w.emit()
     w.emit("# Serialized once, at build time: the tools/list array and the server's identity.")
     w.emit(f"_C_TOOLS_JSON = {_codon_str(tools_json)}")
     emit_config(w, app, settings, "_C_TOOLS_JSON")
-    emit_handler_and_serve(w, app, settings, run_native="_c_run_native")
+    emit_handler_and_serve(w, app, settings, run_native="_c_run_native", routes_pooled=routes_pooled)
+
+
+def call_timeout_ms(tool: Tool | Route, settings: ServerSettings) -> int:
+    """A tool's (or route's) own `timeout=`, else the app's `call_timeout`, in whole ms (0: none)."""
+    seconds = tool.timeout if tool.timeout is not None else settings.call_timeout
+    return max(0, round(seconds * 1000))
+
+
+route_timeout_ms = call_timeout_ms
 
 
 def emit_config(w: Writer, app: Conduit, settings: ServerSettings, tools_json: str) -> None:
@@ -173,7 +200,12 @@ def emit_config(w: Writer, app: Conduit, settings: ServerSettings, tools_json: s
 
 
 def emit_handler_and_serve(
-    w: Writer, app: Conduit, settings: ServerSettings, positional: int = 0, run_native: str = ""
+    w: Writer,
+    app: Conduit,
+    settings: ServerSettings,
+    positional: int = 0,
+    run_native: str = "",
+    routes_pooled: bool = False,
 ) -> None:
     """`_CHandler` over the program's `_CApp` and `_C_CONFIG`, and the call that serves it;
     `positional` command-line arguments come before the options (the split core's library);
@@ -208,9 +240,13 @@ def emit_handler_and_serve(
     w.emit("        _c_handle_mcp(self.app, self.st, req, reply)")
     w.emit("    def finish(self, job: _CJob, reply: _CReply):")
     w.emit('        """A tools/call answered off the loop (a pool thread, the CPython worker)."""')
+    if routes_pooled:
+        w.emit("        if job.kind == _C_JOB_ROUTE:  # a route handler that ran on the pool")
+        w.emit("            _c_finish_route(job, reply)")
+        w.emit("            return")
     w.emit("        _c_finish_call(self.st, job, reply)")
     if routed:
-        emit_handler_class_members(w, app.routes)
+        emit_handler_class_members(w, app.routes, routes_pooled)
     w.emit()
     w.emit(
         "_c_main(_CServerConfig("

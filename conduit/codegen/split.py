@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from . import phf
 from .program import Program, Writer
-from .server import JSONRPC_METHODS, analyze_app, emit_config, emit_handler_and_serve, emit_imports, emit_tools
+from .server import JSONRPC_METHODS, analyze_app, call_timeout_ms, emit_config, emit_handler_and_serve, emit_imports, emit_tools
 from .user_code import PATH_CODES, UserCode
 
 if TYPE_CHECKING:
@@ -53,11 +53,12 @@ def generate_split(
     """Both programs, or None for an app the split cannot serve (routes need the full program)."""
     if len(app.routes):
         return None
-    return SplitProgram(generate_core(app, settings), generate_tools_lib(app, code))
+    return SplitProgram(generate_core(app, settings), generate_tools_lib(app, code, settings))
 
 
-def generate_tools_lib(app: Conduit, code: UserCode | None = None) -> Program:
-    """The tools of `app` as a library exporting the tools ABI."""
+def generate_tools_lib(app: Conduit, code: UserCode | None = None, settings: ServerSettings | None = None) -> Program:
+    """The tools of `app` as a library exporting the tools ABI (`settings`: for the call time limits)."""
+    settings = settings or app.settings
     code = code or analyze_app(app)
     tools = list(app)
     w = Writer()
@@ -67,7 +68,7 @@ def generate_tools_lib(app: Conduit, code: UserCode | None = None) -> Program:
     w.emit()
     emit_tools(w, code, tools)
     tools_json = json.dumps([t.definition() for t in tools], separators=(",", ":"))
-    paths = "".join(f"{PATH_CODES[code.path(t)]} {t.name}\n" for t in tools)
+    paths = "".join(f"{PATH_CODES[code.path(t)]} {call_timeout_ms(t, settings)} {t.name}\n" for t in tools)
     # JSON escaping is a valid Codon string literal (as in codegen).
     exports = _EXPORTS.replace("$TOOLS_JSON", json.dumps(tools_json)).replace("$ABI_VERSION", str(ABI_VERSION))
     w.emit(exports.replace("$PATHS", json.dumps(paths)))
@@ -131,6 +132,8 @@ class _CApp:
         return code
     def is_blocking(self, index: int) -> bool:
         return _C_PATHS.on_pool(index)
+    def timeout_ms(self, index: int) -> int:
+        return _C_TOOLS.timeouts_ms[index]
 '''
 
 _EXPORTS = """\
@@ -151,7 +154,8 @@ def conduit_tools_json(n: Ptr[int]) -> Ptr[byte]:
     n[0] = len(_C_TOOLS_JSON)
     return _C_TOOLS_JSON.ptr
 
-# Per tool: its path (runtime/paths.codon's PATH_*) and name, one "PATH NAME" line each.
+# Per tool, one "PATH TIMEOUT_MS NAME" line: where its calls run (runtime/paths.codon's PATH_*),
+# how long a pooled call may take (0: no limit), and its name.
 _C_TOOLS_PATHS = $PATHS
 
 @export

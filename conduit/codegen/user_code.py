@@ -114,9 +114,17 @@ class UserCode:
         """Where a native tool's calls run (runtime/paths.codon): `blocking=` on the tool says,
         else the pool when what it reaches sleeps, opens files, or talks to SQLite or other
         processes (judged from the code's text), else inline while the server measures it."""
-        if tool.blocking is not None:
-            return "pool" if tool.blocking else "inline"
-        reached = self.whole.reached_by(tool.name)
+        return self._path(tool.name, tool.blocking)
+
+    def route_blocks(self, index: int, route: Route) -> bool:
+        """Whether route handler `index` runs on the worker pool: the same guess (routes are not
+        measured: a route handler with nothing in its code to say it blocks stays inline)."""
+        return self._path(route_entry(index), route.blocking) == "pool"
+
+    def _path(self, entry: str, said: bool | None) -> Path:
+        if said is not None:
+            return "pool" if said else "inline"
+        reached = self.whole.reached_by(entry)
         return "pool" if any(d.source is not None and _BLOCKS.search(d.source.text) for d in reached) else "measured"
 
 

@@ -31,3 +31,12 @@ def error_result(message: str) -> dict[str, Any]:
 def exception_message(exc: BaseException) -> str:
     """What a client sees when a tool raises: the exception's message, or its class name if it has none."""
     return str(exc) or type(exc).__name__
+
+
+def timeout_message(name: str, seconds: float) -> str:
+    """The native pool's wording (runtime/pool.codon's timeout_message)."""
+    limit = f"{seconds:g}"
+    return (
+        f"tool '{name}' timed out: it did not finish within {limit} s on the worker pool; raise the limit "
+        "with Conduit(call_timeout=...) or @app.tool(timeout=...) (0 waits for ever)"
+    )

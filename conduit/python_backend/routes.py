@@ -20,10 +20,11 @@ from ..web import JSON, BadRequest, Request, Response, encode_body
 class RouteApp:
     """`/mcp` goes to `inner` (the SDK's app); everything else to the routes."""
 
-    def __init__(self, inner: ASGIApp, routes: RouteTable, max_body_bytes: int) -> None:
+    def __init__(self, inner: ASGIApp, routes: RouteTable, max_body_bytes: int, call_timeout: float = 0) -> None:
         self.inner = inner
         self.routes = routes
         self.max_body_bytes = max_body_bytes
+        self.call_timeout = call_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] == MCP_PATH:
@@ -40,13 +41,23 @@ class RouteApp:
         request = Request(
             method, path, params, scope.get("query_string", b"").decode("latin-1"), scope["headers"], body
         )
+        route = endpoint.route
+        limit = route.timeout if route.timeout is not None else self.call_timeout
         try:
-            result = await anyio.to_thread.run_sync(endpoint.route.fn, request)
+            # past its limit: 504, as on the native pool (the thread runs on; its answer is dropped)
+            with anyio.move_on_after(limit or None) as deadline:
+                result = await anyio.to_thread.run_sync(route.fn, request, abandon_on_cancel=True)
         except BadRequest as exc:
             return await _send(send, 400, *_error("Bad Request", str(exc)), head=method == "HEAD")
         except Exception as exc:  # a handler's failure is a 500, not the server's end
             detail = f"{type(exc).__name__}: {exc}"
             return await _send(send, 500, *_error("Internal Server Error", detail), head=method == "HEAD")
+        if deadline.cancelled_caught:
+            detail = (
+                f"route {route.name!r} did not answer within {limit:g} s; raise the limit with timeout= on "
+                "its decorator, or Conduit(call_timeout=...)"
+            )
+            return await _send(send, 504, *_error("Gateway Timeout", detail), head=method == "HEAD")
         if isinstance(result, Response):
             status, content_type, data, headers = result.status, result.content_type, result.body, result.headers
         else:

@@ -35,8 +35,9 @@ from ..app import Conduit
 from ..loader import load_app
 from ..settings import ServerSettings, auth_tokens_from_env, unauthenticated_public_warning
 from .arguments import ArgumentError, decode_arguments
+from .batch import BATCH_TOOL, Batches, run_batch
 from .gate import Gate
-from .results import error_result, exception_message, tool_result
+from .results import error_result, exception_message, timeout_message, tool_result
 from .routes import RouteApp
 
 LISTEN_FD = 3
@@ -45,9 +46,10 @@ LISTEN_FD = 3
 class _RegistryServer(MCPServer):
     """An `MCPServer` whose tools come from a Conduit app instead of its own decorators."""
 
-    def __init__(self, app: Conduit) -> None:
+    def __init__(self, app: Conduit, call_timeout: float | None = None) -> None:
         super().__init__(app.name, version=app.version, instructions=app.instructions, log_level="WARNING")
         self._app = app
+        self._call_timeout = app.settings.call_timeout if call_timeout is None else call_timeout
 
     async def list_tools(self) -> list[types.Tool]:
         return [types.Tool.model_validate(tool.definition()) for tool in self._app]
@@ -57,6 +59,9 @@ class _RegistryServer(MCPServer):
         return None if tool is None else tool.input_schema()
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> types.CallToolResult:
+        if name == BATCH_TOOL:  # tools/call with params.batch (batch.Batches)
+            result = await run_batch(arguments.get("batch"), self.call_tool)
+            return types.CallToolResult.model_validate(result)
         tool = self._app.tools.get(name)
         if tool is None:
             raise MCPError(code=types.INVALID_PARAMS, message=f"Unknown tool: {name}")
@@ -64,10 +69,16 @@ class _RegistryServer(MCPServer):
             kwargs = decode_arguments(tool, arguments)
         except ArgumentError as exc:
             raise MCPError(code=types.INVALID_PARAMS, message=str(exc)) from None
+        limit = tool.timeout if tool.timeout is not None else self._call_timeout
         try:
-            value = await anyio.to_thread.run_sync(lambda: tool.fn(**kwargs))
+            # Past its limit the call is answered as timed out; its thread runs on to the end (a
+            # thread cannot be stopped), and what it returns is dropped, as on the native pool.
+            with anyio.move_on_after(limit or None) as deadline:
+                value = await anyio.to_thread.run_sync(lambda: tool.fn(**kwargs), abandon_on_cancel=True)
         except Exception as exc:  # a tool's failure is its result, not the server's
             return types.CallToolResult.model_validate(error_result(exception_message(exc)))
+        if deadline.cancelled_caught:
+            return types.CallToolResult.model_validate(error_result(timeout_message(name, limit)))
         return types.CallToolResult.model_validate(tool_result(tool, value))
 
 
@@ -104,7 +115,7 @@ def asgi_app(app: Conduit, settings: ServerSettings | None = None) -> ASGIApp:
         allowed_hosts=[*_loopback_hosts(settings.port), *settings.allowed_hosts],
         allowed_origins=[*_loopback_origins(settings.port), *settings.allowed_origins],
     )
-    sdk_app = _RegistryServer(app).streamable_http_app(
+    sdk_app = _RegistryServer(app, settings.call_timeout).streamable_http_app(
         json_response=True,
         stateless_http=not settings.sessions,
         max_request_body_size=settings.max_body_bytes,
@@ -113,8 +124,9 @@ def asgi_app(app: Conduit, settings: ServerSettings | None = None) -> ASGIApp:
         transport_security=security,
         host=settings.host,
     )
-    mcp_app = _TransportRules(sdk_app, settings.sessions)
-    served = RouteApp(mcp_app, app.routes, settings.max_body_bytes) if len(app.routes) else mcp_app
+    mcp_app = _TransportRules(Batches(sdk_app), settings.sessions)
+    routed = len(app.routes) > 0
+    served = RouteApp(mcp_app, app.routes, settings.max_body_bytes, settings.call_timeout) if routed else mcp_app
     return Gate(served, settings.auth_tokens + auth_tokens_from_env())
 
 

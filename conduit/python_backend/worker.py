@@ -94,7 +94,10 @@ def _serve_connection(app: Conduit, conn: socket.socket) -> None:
             name, _, arguments = body.decode("utf-8", "replace").partition("\n")
             code, text = answer(app, name, arguments)
             data = text.encode("utf-8", "surrogatepass")
-            conn.sendall(struct.pack("<II", code, len(data)) + data)
+            try:
+                conn.sendall(struct.pack("<II", code, len(data)) + data)
+            except OSError:  # the pool thread stopped waiting (the call's time limit): nobody to tell
+                return
 
 
 def serve_calls(app: Conduit, listener: socket.socket) -> None:

@@ -44,3 +44,31 @@ def spin(ms: int) -> int:
     while time.time() < end:
         turns += 1
     return ms
+
+
+@app.tool(timeout=0.5)
+def stall(ms: int) -> int:
+    """Sleeps, with a time limit of half a second on the pool."""
+    time.sleep(ms / 1000)
+    return ms
+
+
+@app.get("/slow/:ms")
+def slow_page(req) -> dict:
+    """A route handler that sleeps: it runs on the pool too."""
+    ms = int(req.params["ms"])
+    time.sleep(ms / 1000)
+    return {"slept": ms}
+
+
+@app.get("/fast")
+def fast_page(req) -> dict:
+    """Answered on the event loop."""
+    return {"fast": True}
+
+
+@app.get("/stuck", timeout=0.5)
+def stuck_page(req) -> dict:
+    """Takes longer than its limit."""
+    time.sleep(3)
+    return {"slept": 3000}
