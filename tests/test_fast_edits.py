@@ -19,6 +19,7 @@ from conduit import Conduit, toolchain
 from conduit.codegen import split
 from conduit.loader import load_app
 from conduit.notebook import NotebookSession
+from conduit.routing import RouteTable
 from conduit.serving import Supervisor
 from conduit.serving.python_worker import PythonWorker
 from conduit.tools import Source
@@ -114,7 +115,7 @@ def test_an_edit_recompiles_only_the_tools_library() -> None:
 @pytest.fixture(scope="module")
 def slow_split() -> Iterator[Supervisor]:
     app = load_app(str(APPS / "slow_app.py"))
-    app.routes.clear()  # routes need the whole program; the notebook's split serves tools only
+    app._routes = RouteTable()  # routes need the whole program; the notebook's split serves tools only
     yield from serve_split(APPS / "slow_app.py", app)
 
 
@@ -124,3 +125,4 @@ def test_the_split_server_runs_blocking_tools_on_the_pool_as_the_whole_program_d
     test_slow_path.test_a_fast_call_is_answered_while_slow_ones_hold_the_pool(slow_split)
     test_slow_path.test_a_pooled_call_answers_as_an_inline_one(slow_split)
     test_slow_path.test_a_tool_measured_slow_moves_to_the_pool_and_one_said_not_to_block_stays(slow_split)
+    test_slow_path.test_a_call_past_its_time_limit_is_an_error_result_and_the_connection_serves_on(slow_split)
