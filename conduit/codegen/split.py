@@ -110,6 +110,8 @@ class _CApp:
         return self.tools.call(index, doc, args, out)
     def is_blocking(self, index: int) -> bool:
         return False  # the notebook's tools library runs every native call on the event loop
+    def streams(self, index: int) -> bool:
+        return False  # ...and a generator's items come with its result, not as progress events
 '''
 
 _EXPORTS = """\

@@ -230,6 +230,8 @@ def _rewrite(
         if isinstance(entry, Tool):
             # A declared `dict[str, T]` / `list[T]` result is one Codon type: nothing to build as JSON.
             typed = entry.returns is not None and entry.returns.kind in _KEEP_RETURN and entry.returns.concrete
+            if entry.streams:  # its items, not a list, leave the function
+                typed = entry.returns is not None and entry.returns.item is not None and entry.returns.item.concrete
             ctx.json = json_displays(node, {p.name: p.type.codon() for p in entry.params}, escaping=not typed)
             _typed_header(node, entry)
         elif entry is not None:  # a route handler takes the request
@@ -267,6 +269,7 @@ def _typed_header(node: ast.FunctionDef, tool: Tool) -> None:
     header = ast.parse(f"def _({', '.join(codon_param(p) for p in tool.params)}): pass").body[0]
     node.args = header.args  # type: ignore[attr-defined]
     keep = tool.returns is not None and tool.returns.kind in _KEEP_RETURN and tool.returns.concrete
+    keep = keep and not tool.streams  # a generator returns its items one by one, not the list
     node.returns = ast.parse(tool.returns.codon(), mode="eval").body if keep else None  # type: ignore[union-attr]
     node.decorator_list = []
 

@@ -1,0 +1,40 @@
+"""Generator tools: items stream as progress events while the tool runs, the result carries them all."""
+
+import time
+from collections.abc import Iterator
+
+from conduit import Conduit
+
+app = Conduit("stream", sessions=True)
+
+
+@app.tool()
+def search(q: str, n: int = 3, ms: int = 0) -> Iterator[dict[str, str]]:
+    """Yield `n` documents matching `q`, `ms` milliseconds apart."""
+    for i in range(n):
+        if i > 0 and ms > 0:
+            time.sleep(ms / 1000)
+        yield {"doc": q + "-" + str(i)}
+
+
+@app.tool()
+def count(n: int):
+    """Yield 0..n-1 at once (no return annotation: the result has no structuredContent)."""
+    for i in range(n):
+        yield i
+
+
+@app.tool()
+def ticks(n: int, ms: int, path: str) -> Iterator[float]:
+    """Yield the time of each tick, `ms` apart, and record in `path` how many were produced."""
+    for i in range(n):
+        if i > 0:
+            time.sleep(ms / 1000)
+        with open(path, "w") as f:
+            f.write(str(i + 1))
+        yield time.time()
+
+
+@app.tool()
+def add(a: int, b: int) -> int:
+    return a + b
