@@ -1,0 +1,207 @@
+"""Generator tools: items go out as they are yielded, the result carries them all, and a client
+that leaves (or cancels) stops the generator.
+
+With the official SDK client in both protocol eras, and over raw sockets for the wire format
+and the disconnect. Ordering, not timings: a test sees an item's progress event before the tool
+has produced its next item (the tool sleeps between items and records how many it produced).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import anyio
+import httpx
+import pytest
+from mcp import Client
+
+from conduit.loader import load_app
+from conduit.serving import Supervisor
+from conftest import BACKENDS, serve_app
+
+APP = Path(__file__).parent / "apps" / "stream_app.py"
+MODES = ["legacy", "2026-07-28"]
+HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(request: pytest.FixtureRequest) -> Iterator[Supervisor]:
+    yield from serve_app(APP, request.param)
+
+
+def run(server: Supervisor, mode: str, action):
+    async def main():
+        async with Client(server.url, mode=mode) as client:
+            return await action(client)
+
+    try:
+        return asyncio.run(main())
+    except BaseExceptionGroup as group:
+        while isinstance(group, BaseExceptionGroup) and len(group.exceptions) == 1:
+            group = group.exceptions[0]
+        raise group from None
+
+
+def produced(path: Path) -> int:
+    try:
+        return int(path.read_text() or 0)
+    except (FileNotFoundError, ValueError):
+        return 0
+
+
+def test_a_generator_tool_lists_as_a_list_tool() -> None:
+    app = load_app(str(APP))
+    search = app.tools["search"].definition()
+    assert search["outputSchema"] == {
+        "type": "object",
+        "properties": {"result": {"type": "array", "items": {"type": "object", "additionalProperties": {"type": "string"}}}},
+        "required": ["result"],
+    }
+    assert "outputSchema" not in app.tools["count"].definition()  # no annotation: content only
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_items_reach_the_progress_callback_before_the_tool_finishes(server: Supervisor, mode: str, tmp_path: Path):
+    path = tmp_path / "ticks"
+    seen: list[tuple[float, str | None, int]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append((progress, message, produced(path)))
+
+    async def call(client):
+        return await client.call_tool("ticks", {"n": 4, "ms": 300, "path": str(path)}, progress_callback=on_progress)
+
+    result = run(server, mode, call)
+    items = result.structured_content["result"]
+    assert len(items) == 4 and items == sorted(items)
+    assert [p for p, _, _ in seen] == [1, 2, 3, 4]
+    assert [json.loads(m) for _, m, _ in seen] == items  # each item in its event's message
+    # the first item arrived while the tool was still sleeping before its second
+    assert seen[0][2] == 1, f"the first item came after the tool had produced {seen[0][2]}"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_without_a_token_the_same_result(server: Supervisor, mode: str):
+    seen: list[float] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append(progress)
+
+    async def calls(client):
+        plain = await client.call_tool("search", {"q": "x", "n": 3, "ms": 10})
+        streamed = await client.call_tool("search", {"q": "x", "n": 3, "ms": 10}, progress_callback=on_progress)
+        untyped = await client.call_tool("count", {"n": 3})
+        return plain, streamed, untyped
+
+    plain, streamed, untyped = run(server, mode, calls)
+    expected = [{"doc": "x-0"}, {"doc": "x-1"}, {"doc": "x-2"}]
+    assert plain.structured_content == {"result": expected}
+    assert plain.model_dump() == streamed.model_dump()
+    assert json.loads(plain.content[0].text) == expected and len(plain.content) == 1
+    assert seen == [1, 2, 3]
+    assert untyped.structured_content is None and json.loads(untyped.content[0].text) == [0, 1, 2]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_cancelling_the_call_stops_the_generator(server: Supervisor, mode: str, tmp_path: Path):
+    path = tmp_path / "ticks"
+    first = anyio.Event()
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        first.set()
+
+    async def call_and_cancel(client):
+        async with anyio.create_task_group() as tg:
+
+            async def call() -> None:
+                await client.call_tool("ticks", {"n": 100, "ms": 100, "path": str(path)}, progress_callback=on_progress)
+
+            tg.start_soon(call)
+            with anyio.fail_after(20):
+                await first.wait()
+            tg.cancel_scope.cancel()
+        await anyio.sleep(0.5)  # for the cancel to reach the server
+        at_cancel = produced(path)
+        await anyio.sleep(1.0)  # ten more ticks' time
+        return at_cancel, produced(path), await client.call_tool("add", {"a": 1, "b": 2})
+
+    at_cancel, later, still = run(server, mode, call_and_cancel)
+    assert 1 <= at_cancel < 100
+    assert later <= at_cancel + 1, f"the generator went on after the cancel: {at_cancel} -> {later}"
+    assert still.structured_content == {"result": 3}
+
+
+# ---- raw sockets: the wire format, and a client that goes away -----------------------------------
+
+
+def raw_call(server: Supervisor, params: dict, headers: dict[str, str] | None = None) -> socket.socket:
+    host, port = httpx.URL(server.url).host, httpx.URL(server.url).port
+    body = json.dumps({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": params}).encode()
+    head = {**HEADERS, "Host": f"{host}:{port}", "Content-Length": str(len(body)), **(headers or {})}
+    sock = socket.create_connection((host, port), timeout=20)
+    sock.sendall(
+        b"POST /mcp HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in head.items()).encode() + b"\r\n" + body
+    )
+    return sock
+
+
+def read_until(sock: socket.socket, marker: bytes, data: bytes = b"") -> bytes:
+    while marker not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def session_headers(server: Supervisor) -> dict[str, str]:
+    init = {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}
+    r = httpx.post(server.url, json={"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": init}, headers=HEADERS)
+    sid = r.headers.get("mcp-session-id")
+    return {"Mcp-Session-Id": sid} if sid else {}
+
+
+def test_progress_events_are_sse_on_the_post_and_the_result_ends_the_stream(server: Supervisor):
+    params = {"name": "search", "arguments": {"q": "w", "n": 2, "ms": 10}, "_meta": {"progressToken": "tok"}}
+    with raw_call(server, params, session_headers(server)) as sock:
+        data = read_until(sock, b"\r\n0\r\n\r\n")  # the last chunk: the stream ended
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert b"content-type: text/event-stream" in head.lower()
+    events = [json.loads(line[6:]) for line in body.replace(b"\r\n", b"\n").split(b"\n") if line.startswith(b"data: ")]
+    progress = [e for e in events if e.get("method") == "notifications/progress"]
+    assert [e["params"]["progressToken"] for e in progress] == ["tok", "tok"]
+    assert [json.loads(e["params"]["message"]) for e in progress] == [{"doc": "w-0"}, {"doc": "w-1"}]
+    assert events[-1]["id"] == 7 and events[-1]["result"]["structuredContent"] == {"result": [{"doc": "w-0"}, {"doc": "w-1"}]}
+
+
+def test_a_client_that_disconnects_stops_the_generator(server: Supervisor, tmp_path: Path):
+    path = tmp_path / "ticks"
+    params = {"name": "ticks", "arguments": {"n": 100, "ms": 100, "path": str(path)}, "_meta": {"progressToken": 1}}
+    sock = raw_call(server, params, session_headers(server))
+    read_until(sock, b"notifications/progress")
+    sock.close()
+    time.sleep(0.5)
+    at_close = produced(path)
+    time.sleep(1.0)
+    assert 1 <= at_close < 100
+    assert produced(path) <= at_close + 1, "the generator went on after its client left"
+
+
+def test_a_legacy_cancel_notification_stops_the_generator_and_the_call_still_ends(server: Supervisor, tmp_path: Path):
+    path = tmp_path / "ticks"
+    session = session_headers(server)
+    params = {"name": "ticks", "arguments": {"n": 100, "ms": 100, "path": str(path)}, "_meta": {"progressToken": 1}}
+    with raw_call(server, params, session) as sock:
+        read_until(sock, b"notifications/progress")
+        cancel = {"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 7, "reason": "enough"}}
+        assert httpx.post(server.url, json=cancel, headers={**HEADERS, **session}).status_code == 202
+        time.sleep(0.5)
+        at_cancel = produced(path)
+        time.sleep(1.0)
+        assert 1 <= at_cancel < 100
+        assert produced(path) <= at_cancel + 1, "the generator went on after notifications/cancelled"
