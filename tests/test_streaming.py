@@ -172,7 +172,7 @@ def test_progress_events_are_sse_on_the_post_and_the_result_ends_the_stream(serv
         data = read_until(sock, b"\r\n0\r\n\r\n")  # the last chunk: the stream ended
     head, _, body = data.partition(b"\r\n\r\n")
     assert b"content-type: text/event-stream" in head.lower()
-    events = [json.loads(line[6:]) for line in body.replace(b"\r\n", b"\n").split(b"\n") if line.startswith(b"data: ")]
+    events = [json.loads(line[6:]) for line in body.replace(b"\r\n", b"\n").split(b"\n") if line.startswith(b"data: {")]
     progress = [e for e in events if e.get("method") == "notifications/progress"]
     assert [e["params"]["progressToken"] for e in progress] == ["tok", "tok"]
     assert [json.loads(e["params"]["message"]) for e in progress] == [{"doc": "w-0"}, {"doc": "w-1"}]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -29,7 +30,7 @@ from ..loader import load_app
 from ..settings import ServerSettings, auth_tokens_from_env
 from .arguments import ArgumentError, decode_arguments
 from .gate import Gate
-from .results import error_result, exception_message, tool_result
+from .results import error_result, exception_message, item_text, tool_result
 from .routes import RouteApp
 
 LISTEN_FD = 3
@@ -58,10 +59,30 @@ class _RegistryServer(MCPServer):
         except ArgumentError as exc:
             raise MCPError(code=types.INVALID_PARAMS, message=str(exc)) from None
         try:
-            value = await anyio.to_thread.run_sync(lambda: tool.fn(**kwargs))
+            if tool.streams:
+                value = await _stream_items(tool.fn(**kwargs), context)
+            else:
+                value = await anyio.to_thread.run_sync(lambda: tool.fn(**kwargs))
         except Exception as exc:  # a tool's failure is its result, not the server's
             return types.CallToolResult.model_validate(error_result(exception_message(exc)))
         return types.CallToolResult.model_validate(tool_result(tool, value))
+
+
+_END = object()
+
+
+async def _stream_items(items: Iterator[Any], context: Any) -> list[Any]:
+    """A generator tool's items, each reported as progress (the item in the message) as it is
+    yielded; it runs in a worker thread between items, and stops when the call is cancelled."""
+    done: list[Any] = []
+    try:
+        while (item := await anyio.to_thread.run_sync(next, items, _END)) is not _END:
+            done.append(item)
+            if context is not None:
+                await context.report_progress(len(done), None, item_text(item))
+    finally:
+        items.close()  # type: ignore[attr-defined]
+    return done
 
 
 class _TransportRules:
@@ -98,7 +119,8 @@ def asgi_app(app: Conduit, settings: ServerSettings | None = None) -> ASGIApp:
         allowed_origins=[*_loopback_origins(settings.port), *settings.allowed_origins],
     )
     sdk_app = _RegistryServer(app).streamable_http_app(
-        json_response=True,
+        # SSE replies where a generator tool's progress must reach the client; JSON otherwise
+        json_response=not any(tool.streams for tool in app),
         stateless_http=not settings.sessions,
         max_request_body_size=settings.max_body_bytes,
         transport_security=security,
