@@ -5,8 +5,8 @@ from __future__ import annotations
 import collections.abc
 import inspect
 import re
-import typing
 import textwrap
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any

@@ -34,9 +34,9 @@ def server(request: pytest.FixtureRequest) -> Iterator[Supervisor]:
     yield from serve_app(APP, request.param)
 
 
-def run(server: Supervisor, mode: str, action):
+def run(server: Supervisor, mode: str, action, **client_options):
     async def main():
-        async with Client(server.url, mode=mode) as client:
+        async with Client(server.url, mode=mode, **client_options) as client:
             return await action(client)
 
     try:
@@ -59,7 +59,9 @@ def test_a_generator_tool_lists_as_a_list_tool() -> None:
     search = app.tools["search"].definition()
     assert search["outputSchema"] == {
         "type": "object",
-        "properties": {"result": {"type": "array", "items": {"type": "object", "additionalProperties": {"type": "string"}}}},
+        "properties": {
+            "result": {"type": "array", "items": {"type": "object", "additionalProperties": {"type": "string"}}}
+        },
         "required": ["result"],
     }
     assert "outputSchema" not in app.tools["count"].definition()  # no annotation: content only
@@ -136,6 +138,35 @@ def test_cancelling_the_call_stops_the_generator(server: Supervisor, mode: str, 
     assert still.structured_content == {"result": 3}
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_progress_and_log_from_any_tool_reach_the_client(server: Supervisor, mode: str):
+    reported: list[tuple[float, float | None, str | None]] = []
+    logged: list[tuple[str, object]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        reported.append((progress, total, message))
+
+    async def on_log(params) -> None:
+        logged.append((params.level, params.data))
+
+    async def call(client):
+        return await client.call_tool("index", {"paths": ["a", "b"]}, progress_callback=on_progress)
+
+    result = run(server, mode, call, logging_callback=on_log, log_level="info")
+    assert result.structured_content == {"result": 2}
+    assert reported == [(1, 2, "indexed a"), (2, 2, "indexed b")]
+    # the handshake era sends every level; at 2026-07-28 the client asked for info and above
+    expected = [("info", "indexing a"), ("info", "indexing b")] + ([("debug", "done")] if mode == "legacy" else [])
+    assert logged == expected
+
+
+def test_without_a_token_or_a_log_level_a_reporting_tool_just_answers(server: Supervisor):
+    async def call(client):
+        return await client.call_tool("index", {"paths": ["a", "b", "c"]})
+
+    assert run(server, "2026-07-28", call).structured_content == {"result": 3}
+
+
 # ---- raw sockets: the wire format, and a client that goes away -----------------------------------
 
 
@@ -161,7 +192,9 @@ def read_until(sock: socket.socket, marker: bytes, data: bytes = b"") -> bytes:
 
 def session_headers(server: Supervisor) -> dict[str, str]:
     init = {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}
-    r = httpx.post(server.url, json={"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": init}, headers=HEADERS)
+    r = httpx.post(
+        server.url, json={"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": init}, headers=HEADERS
+    )
     sid = r.headers.get("mcp-session-id")
     return {"Mcp-Session-Id": sid} if sid else {}
 
@@ -176,7 +209,9 @@ def test_progress_events_are_sse_on_the_post_and_the_result_ends_the_stream(serv
     progress = [e for e in events if e.get("method") == "notifications/progress"]
     assert [e["params"]["progressToken"] for e in progress] == ["tok", "tok"]
     assert [json.loads(e["params"]["message"]) for e in progress] == [{"doc": "w-0"}, {"doc": "w-1"}]
-    assert events[-1]["id"] == 7 and events[-1]["result"]["structuredContent"] == {"result": [{"doc": "w-0"}, {"doc": "w-1"}]}
+    assert events[-1]["id"] == 7 and events[-1]["result"]["structuredContent"] == {
+        "result": [{"doc": "w-0"}, {"doc": "w-1"}]
+    }
 
 
 def test_a_client_that_disconnects_stops_the_generator(server: Supervisor, tmp_path: Path):

@@ -60,7 +60,7 @@ def generate(app: Conduit, settings: ServerSettings | None = None, code: UserCod
     if len(app.routes):
         handlers = [functions[route_entry(i)] for i in range(len(app.routes))]
         emit_routes(w, app.routes, handlers, code.exceptions.everything())
-    _emit_app(w, app, tools, settings, [code.blocks(t) for t in tools])
+    _emit_app(w, app, tools, settings, [code.blocks(t) for t in tools], [code.reports(t) for t in tools])
     return w.program(code.engines)
 
 
@@ -128,12 +128,21 @@ def emit_tools(w: Writer, code: UserCode, tools: list[Tool]) -> dict[str, str]:
 # ---- the app: tables, fixed bytes and the handler -----------------------------------------------
 
 
-def _emit_app(w: Writer, app: Conduit, tools: list[Tool], settings: ServerSettings, blocking: list[bool]) -> None:
+def _emit_app(
+    w: Writer,
+    app: Conduit,
+    tools: list[Tool],
+    settings: ServerSettings,
+    blocking: list[bool],
+    reports: list[dict[str, str]],
+) -> None:
     tools_json = json.dumps([t.definition() for t in tools], separators=(",", ":"))
     w.emit("# Per tool (tools/list order): whether its calls run on the worker pool, off the event loops.")
     w.emit(f"_C_BLOCKING = List[bool]([{', '.join(str(b) for b in blocking)}])")
-    w.emit("# Per tool: whether it is a generator, whose items can stream as progress events.")
-    w.emit(f"_C_STREAMS = List[bool]([{', '.join(str(t.streams) for t in tools)}])")
+    w.emit("# Per tool: whether its calls can stream (it yields, reports progress or logs), and whether it logs.")
+    streams = [t.streams or bool(r) for t, r in zip(tools, reports)]
+    w.emit(f"_C_STREAMS = List[bool]([{', '.join(str(s) for s in streams)}])")
+    w.emit(f"_C_LOGS = List[bool]([{', '.join(str('log' in r.values()) for r in reports)}])")
     w.emit()
     w.emit("def _c_run_native(job: _CJob, st: _CMcpState):")
     w.emit('    """A blocking tool\'s call on a pool thread, its arguments parsed again from the job\'s text."""')
@@ -151,6 +160,8 @@ def _emit_app(w: Writer, app: Conduit, tools: list[Tool], settings: ServerSettin
     w.emit("        return _C_BLOCKING[index]")
     w.emit("    def streams(self, index: int) -> bool:")
     w.emit("        return _C_STREAMS[index]")
+    w.emit("    def logs(self, index: int) -> bool:")
+    w.emit("        return _C_LOGS[index]")
     w.emit()
     w.emit("# Serialized once, at build time: the tools/list array and the server's identity.")
     w.emit(f"_C_TOOLS_JSON = {_codon_str(tools_json)}")

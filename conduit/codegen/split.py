@@ -112,6 +112,8 @@ class _CApp:
         return False  # the notebook's tools library runs every native call on the event loop
     def streams(self, index: int) -> bool:
         return False  # ...and a generator's items come with its result, not as progress events
+    def logs(self, index: int) -> bool:
+        return False
 '''
 
 _EXPORTS = """\

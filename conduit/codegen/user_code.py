@@ -18,9 +18,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from .. import reporting
 from ..routing import Route
 from ..tools import Tool
-from .closure import DIFFERENT_MEANING, Definition, Problem, WholeProgram, whole_program
+from .closure import DIFFERENT_MEANING, Definition, Problem, WholeProgram, global_names, whole_program
 from .decoders import Decoders, codon_param, emit_call, emit_guard
 from .exceptions import BUILTIN_EXCEPTIONS, EXCEPTION_ALIASES, ExceptionTable
 from .literals import json_displays
@@ -105,6 +106,21 @@ class UserCode:
         """Whether a call can be run again in CPython after native code began it: nothing the
         entry reaches writes files, databases or processes (judged from the code's text)."""
         return not any(d.source is not None and _EFFECTS.search(d.source.text) for d in self.whole.reached_by(name))
+
+    def reports(self, tool: Tool) -> dict[str, str]:
+        """The names under which what `tool` reaches calls `conduit.progress` or `conduit.log`
+        (name as written -> "progress" | "log"): such a call can stream its messages."""
+        found: dict[str, str] = {}
+        for d in self.whole.reached_by(tool.name):
+            fn = d.value if d.kind == "function" else tool.fn if d.key == self.whole.tools[tool.name] else None
+            namespace = getattr(fn, "__globals__", None)
+            if d.source is None or namespace is None:
+                continue
+            for name in global_names(d.source.text, function=True):
+                value = namespace.get(name)
+                if value is reporting.progress or value is reporting.log:
+                    found[name] = value.__name__
+        return found
 
     def blocks(self, tool: Tool) -> bool:
         """Whether a native tool runs on the worker pool instead of an event loop: `blocking=` on
@@ -434,6 +450,9 @@ def emit_user_code(w: Writer, code: UserCode) -> dict[str, str]:
     """The native tools' definitions, each once; returns tool name -> its function's name."""
     ordered = needed_definitions(code)
     w.emit(PRELUDE)
+    reports = {name: what for t in code.native_tools for name, what in code.reports(t).items()}
+    for name, what in sorted(reports.items()):  # conduit.progress / conduit.log: runtime/stream.codon
+        w.emit(f"from conduit_runtime.stream import {what}" + (f" as {name}" if name != what else ""))
     for line, owners in import_lines(code, ordered).items():
         w.emit_owned(line, owners)
     w.emit()

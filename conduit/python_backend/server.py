@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,6 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..app import Conduit
 from ..loader import load_app
+from ..reporting import reporting
 from ..settings import ServerSettings, auth_tokens_from_env
 from .arguments import ArgumentError, decode_arguments
 from .gate import Gate
@@ -58,11 +60,17 @@ class _RegistryServer(MCPServer):
             kwargs = decode_arguments(tool, arguments)
         except ArgumentError as exc:
             raise MCPError(code=types.INVALID_PARAMS, message=str(exc)) from None
+        reporter = _ContextReporter(context) if context is not None else None
+
+        def run() -> Any:
+            with reporting(reporter):
+                return tool.fn(**kwargs)
+
         try:
             if tool.streams:
-                value = await _stream_items(tool.fn(**kwargs), context)
+                value = await _stream_items(tool.fn(**kwargs), context, reporter)
             else:
-                value = await anyio.to_thread.run_sync(lambda: tool.fn(**kwargs))
+                value = await anyio.to_thread.run_sync(run)
         except Exception as exc:  # a tool's failure is its result, not the server's
             return types.CallToolResult.model_validate(error_result(exception_message(exc)))
         return types.CallToolResult.model_validate(tool_result(tool, value))
@@ -71,12 +79,33 @@ class _RegistryServer(MCPServer):
 _END = object()
 
 
-async def _stream_items(items: Iterator[Any], context: Any) -> list[Any]:
+class _ContextReporter:
+    """`conduit.progress` and `conduit.log` in a tool running on a worker thread: the SDK's
+    Context, called on the event loop."""
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
+
+    def progress(self, done: float, total: float | None, message: str | None) -> None:
+        anyio.from_thread.run(self.context.report_progress, done, total, message)
+
+    def log(self, level: str, data: Any) -> None:
+        with warnings.catch_warnings():  # deprecated at 2026-07-28, where the client opts in per request
+            warnings.simplefilter("ignore")
+            anyio.from_thread.run(self.context.log, level, data)
+
+
+def _next_reporting(items: Iterator[Any], reporter: _ContextReporter | None) -> Any:
+    with reporting(reporter):
+        return next(items, _END)
+
+
+async def _stream_items(items: Iterator[Any], context: Any, reporter: _ContextReporter | None) -> list[Any]:
     """A generator tool's items, each reported as progress (the item in the message) as it is
     yielded; it runs in a worker thread between items, and stops when the call is cancelled."""
     done: list[Any] = []
     try:
-        while (item := await anyio.to_thread.run_sync(next, items, _END)) is not _END:
+        while (item := await anyio.to_thread.run_sync(_next_reporting, items, reporter)) is not _END:
             done.append(item)
             if context is not None:
                 await context.report_progress(len(done), None, item_text(item))

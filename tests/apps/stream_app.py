@@ -3,7 +3,7 @@
 import time
 from collections.abc import Iterator
 
-from conduit import Conduit
+from conduit import Conduit, log, progress
 
 app = Conduit("stream", sessions=True)
 
@@ -38,3 +38,24 @@ def ticks(n: int, ms: int, path: str) -> Iterator[float]:
 @app.tool()
 def add(a: int, b: int) -> int:
     return a + b
+
+
+@app.tool()
+def stamps(n: int, gap: float) -> Iterator[float]:
+    """Yield the time (time.time()) of each of `n` items, `gap` seconds apart (benchmarks/streaming.py)."""
+    for i in range(n):
+        if i > 0 and gap > 0:
+            time.sleep(gap)
+        yield time.time()
+
+
+@app.tool()
+def index(paths: list[str], ms: int = 0) -> int:
+    """Report progress and log a message per path (conduit.progress, conduit.log)."""
+    for i, path in enumerate(paths):
+        if ms > 0:
+            time.sleep(ms / 1000)
+        progress(i + 1, len(paths), "indexed " + path)
+        log("info", "indexing " + path)
+    log("debug", "done")
+    return len(paths)
