@@ -59,3 +59,9 @@ def index(paths: list[str], ms: int = 0) -> int:
         log("info", "indexing " + path)
     log("debug", "done")
     return len(paths)
+
+
+@app.tool(native=False)
+def words(text: str) -> Iterator[str]:
+    """A generator CPython runs (behind the native server: its result, not its items, for now)."""
+    yield from text.split()
