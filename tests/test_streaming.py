@@ -48,9 +48,10 @@ def run(server: Supervisor, mode: str, action, **client_options):
 
 
 def produced(path: Path) -> int:
+    """How many items the tool has produced: it appends a byte per item."""
     try:
-        return int(path.read_text() or 0)
-    except (FileNotFoundError, ValueError):
+        return path.stat().st_size
+    except FileNotFoundError:
         return 0
 
 
@@ -230,7 +231,10 @@ def test_progress_events_are_sse_on_the_post_and_the_result_ends_the_stream(serv
     }
 
 
-MODERN_META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}}
+MODERN_META = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientCapabilities": {},
+}
 
 
 @pytest.mark.parametrize("era", ["legacy", "2026-07-28"])
@@ -267,3 +271,17 @@ def test_a_legacy_cancel_notification_stops_the_generator_and_the_call_still_end
         time.sleep(1.0)
         assert 1 <= at_cancel < 100
         assert produced(path) <= at_cancel + 1, "the generator went on after notifications/cancelled"
+
+
+def test_a_client_that_reads_slowly_holds_the_generator_back(server: Supervisor, tmp_path: Path):
+    path = tmp_path / "flood"
+    n, size = 2000, 10_000  # 20 MB of progress messages, far beyond the socket buffers
+    params = {"name": "flood", "arguments": {"n": n, "size": size, "path": str(path)}, "_meta": {"progressToken": 1}}
+    with raw_call(server, params, session_headers(server)) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+        time.sleep(1.5)  # reading nothing
+        held = produced(path)
+        data = read_until(sock, b"\r\n0\r\n\r\n")
+    assert held < n, "the generator ran to the end while its client read nothing"
+    assert data.count(b'"method":"notifications/progress"') == 2 * n  # its own progress, and each item
+    assert produced(path) == n

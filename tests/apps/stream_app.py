@@ -26,12 +26,12 @@ def count(n: int):
 
 @app.tool()
 def ticks(n: int, ms: int, path: str) -> Iterator[float]:
-    """Yield the time of each tick, `ms` apart, and record in `path` how many were produced."""
+    """Yield the time of each tick, `ms` apart, and count them in `path` (a byte each)."""
     for i in range(n):
         if i > 0:
             time.sleep(ms / 1000)
-        with open(path, "w") as f:
-            f.write(str(i + 1))
+        with open(path, "a") as f:  # one byte per item: its size counts them
+            f.write(".")
         yield time.time()
 
 
@@ -65,3 +65,14 @@ def index(paths: list[str], ms: int = 0) -> int:
 def words(text: str) -> Iterator[str]:
     """A generator CPython runs (behind the native server: its result, not its items, for now)."""
     yield from text.split()
+
+
+@app.tool()
+def flood(n: int, size: int, path: str) -> Iterator[int]:
+    """Yield `n` items as fast as it can, each with `size` bytes of padding in its progress message."""
+    pad = "x" * size
+    for i in range(n):
+        with open(path, "a") as f:
+            f.write(".")
+        progress(i, n, pad)
+        yield i
