@@ -169,6 +169,21 @@ def test_without_a_token_or_a_log_level_a_reporting_tool_just_answers(server: Su
 
 
 @pytest.mark.parametrize("mode", MODES)
+def test_a_generator_that_raises_sent_its_items_and_answers_with_the_error(server: Supervisor, mode: str):
+    seen: list[str | None] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append(message)
+
+    async def call(client):
+        return await client.call_tool("partial", {"n": 2}, progress_callback=on_progress)
+
+    result = run(server, mode, call)
+    assert result.is_error and result.content[0].text == "gave up after 2"
+    assert seen == ["0", "1"]
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_a_generator_cpython_runs_answers_with_all_its_items(server: Supervisor, mode: str):
     seen: list[str | None] = []
 

@@ -79,3 +79,11 @@ def flood(n: int, size: int, path: str) -> Iterator[int]:
             f.write(".")
         progress(i, n, pad)
         yield i
+
+
+@app.tool()
+def partial(n: int) -> Iterator[int]:
+    """Yield `n` items, then fail."""
+    for i in range(n):
+        yield i
+    raise ValueError("gave up after " + str(n))
