@@ -300,3 +300,33 @@ def test_a_client_that_reads_slowly_holds_the_generator_back(server: Supervisor,
     assert held < n, "the generator ran to the end while its client read nothing"
     assert data.count(b'"method":"notifications/progress"') == 2 * n  # its own progress, and each item
     assert produced(path) == n
+
+
+# ---- HTTP routes whose handler is a generator ------------------------------------------------------
+
+
+def raw_get(server: Supervisor, target: str, accept: str = "*/*") -> socket.socket:
+    url = httpx.URL(server.url)
+    sock = socket.create_connection((url.host, url.port), timeout=20)
+    sock.sendall(f"GET {target} HTTP/1.1\r\nHost: {url.host}:{url.port}\r\nAccept: {accept}\r\n\r\n".encode())
+    return sock
+
+
+def test_a_generator_route_streams_its_body_as_it_yields(server: Supervisor):
+    with raw_get(server, "/feed?n=3") as sock:
+        first = read_until(sock, b'{"i":0}')
+        assert b"\r\n0\r\n\r\n" not in first, "the body ended with its first item"  # the handler sleeps next
+        data = read_until(sock, b"\r\n0\r\n\r\n", first)
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert b"content-type: application/x-ndjson" in head.lower() and b"transfer-encoding: chunked" in head.lower()
+    lines = [line for line in body.split(b"\r\n") if line.startswith(b"{")]
+    assert [json.loads(line) for line in lines] == [{"i": 0}, {"i": 1}, {"i": 2}]
+    text = httpx.get(server.url.replace("/mcp", "/lines"))
+    assert text.headers["content-type"].startswith("text/plain") and text.text == "one\ntwo\n"
+
+
+def test_a_generator_route_answers_sse_to_a_client_that_accepts_it(server: Supervisor):
+    with httpx.stream("GET", server.url.replace("/mcp", "/feed?n=2"), headers={"Accept": "text/event-stream"}) as r:
+        assert r.headers["content-type"].startswith("text/event-stream")
+        events = [json.loads(line[6:]) for line in r.iter_lines() if line.startswith("data: ")]
+    assert events == [{"i": 0}, {"i": 1}]

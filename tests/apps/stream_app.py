@@ -87,3 +87,19 @@ def partial(n: int) -> Iterator[int]:
     for i in range(n):
         yield i
     raise ValueError("gave up after " + str(n))
+
+
+@app.get("/feed")
+def feed(req):
+    """A route whose body streams: a JSON line (or an SSE event) per item, 200 ms apart."""
+    n = int(req.query.get("n", "3"))
+    for i in range(n):
+        if i > 0:
+            time.sleep(0.2)
+        yield {"i": i}
+
+
+@app.get("/lines")
+def lines(req):
+    yield "one\n"
+    yield "two\n"
