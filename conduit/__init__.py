@@ -25,6 +25,7 @@ from .errors import (
     ToolDefinitionError,
     UnsupportedCodeError,
 )
+from .reporting import log, progress
 from .settings import ServerSettings
 from .tools import Tool
 from .web import BadRequest, Request, Response
@@ -61,4 +62,6 @@ __all__ = [
     "ToolDefinitionError",
     "ToolchainError",
     "UnsupportedCodeError",
+    "log",
+    "progress",
 ]

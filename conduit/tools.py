@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import collections.abc
 import inspect
 import re
 import textwrap
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,6 +62,7 @@ class Tool:
     native: bool | None = None  # None: Conduit decides; False: always CPython
     blocking: bool | None = None  # None: Conduit decides; True: off the event loop, on the pool
     timeout: float | None = None  # seconds a pooled call may take; None: the app's call_timeout; 0: none
+    streams: bool = False  # a generator: its items go out as progress events as they are yielded
 
     @classmethod
     def from_function(
@@ -80,8 +83,9 @@ class Tool:
             raise ToolDefinitionError(
                 f"a tool must be a plain function, got {fn!r}; did you write @app.tool instead of @app.tool()?"
             )
-        if inspect.iscoroutinefunction(fn) or inspect.isgeneratorfunction(fn):
-            raise ToolDefinitionError(f"tool {fn.__name__!r}: async and generator tools are not supported yet")
+        if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
+            raise ToolDefinitionError(f"tool {fn.__name__!r}: async tools are not supported yet; write a plain `def`")
+        streams = inspect.isgeneratorfunction(fn)
         tool_name = fn.__name__ if name is None else name
         check_name(tool_name)
         if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0):
@@ -93,7 +97,10 @@ class Tool:
         signature = inspect.signature(fn, eval_str=True)
         returns = None
         if signature.return_annotation is not inspect.Signature.empty:
-            returns = parse_annotation(signature.return_annotation, f"tool {tool_name!r} return type", is_return=True)
+            annotation = signature.return_annotation
+            if streams:
+                annotation = _items_as_list(annotation, tool_name)
+            returns = parse_annotation(annotation, f"tool {tool_name!r} return type", is_return=True)
         return cls(
             name=tool_name,
             fn=fn,
@@ -106,6 +113,7 @@ class Tool:
             native=native,
             blocking=blocking,
             timeout=timeout,
+            streams=streams,
         )
 
     @property
@@ -145,6 +153,29 @@ class Tool:
         if self.annotations:
             entry["annotations"] = dict(self.annotations)
         return entry
+
+
+def _items_as_list(annotation: Any, tool_name: str) -> Any:
+    """A generator tool's final result is the list of what it yielded: `Iterator[T]`,
+    `Iterable[T]` and `Generator[T, ...]` read as `list[T]`; a bare `Iterator` as `list`."""
+    origin = typing.get_origin(annotation) or annotation
+    if origin not in _ITERATORS:
+        raise ToolDefinitionError(
+            f"tool {tool_name!r} yields, so its return type must be Iterator[T] (or Generator[T, None, None]),"
+            f" not {annotation!r}"
+        )
+    args = typing.get_args(annotation)
+    return list[args[0]] if args else list  # type: ignore[valid-type]
+
+
+_ITERATORS = {
+    collections.abc.Iterator,
+    collections.abc.Iterable,
+    collections.abc.Generator,
+    typing.Iterator,
+    typing.Iterable,
+    typing.Generator,
+}
 
 
 def check_name(name: str) -> None:

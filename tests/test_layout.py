@@ -23,6 +23,7 @@ STAGES = {
         "conduit.docstrings",
         "conduit.typespec",
         "conduit.tools",
+        "conduit.reporting",
         "conduit.routing",
         "conduit.web",
         "conduit.app",

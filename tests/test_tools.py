@@ -5,6 +5,7 @@ from typing import Literal, Optional
 import pytest
 
 from conduit import Conduit, ToolDefinitionError
+from conduit.typespec import parse_annotation
 
 
 def test_schema_from_signature_and_google_docstring():
@@ -130,3 +131,40 @@ def test_unsupported_types_say_what_is_supported():
 
     with pytest.raises(ToolDefinitionError, match="default .a. does not match its type"):
         app.tool()(wrong_default)
+
+
+def test_a_generator_tool_answers_with_the_list_of_its_items():
+    from collections.abc import Generator, Iterator
+
+    app = Conduit("t")
+
+    @app.tool()
+    def docs(q: str) -> Iterator[str]:
+        yield q
+
+    @app.tool()
+    def pairs(n: int) -> Generator[dict[str, int], None, None]:
+        yield {"n": n}
+
+    assert app.tools["docs"].streams and app.tools["docs"].output_schema() == {
+        "type": "object",
+        "properties": {"result": {"type": "array", "items": {"type": "string"}}},
+        "required": ["result"],
+    }
+    assert app.tools["pairs"].returns == parse_annotation(list[dict[str, int]], "a list", is_return=True)
+
+
+def test_a_generator_tool_must_say_it_returns_an_iterator():
+    app = Conduit("t")
+
+    def wrong(q: str) -> list[str]:
+        yield q
+
+    with pytest.raises(ToolDefinitionError, match=r"yields, so its return type must be Iterator\[T\]"):
+        app.tool()(wrong)
+
+    async def later(q: str) -> str:
+        return q
+
+    with pytest.raises(ToolDefinitionError, match="async tools are not supported"):
+        app.tool()(later)

@@ -146,6 +146,8 @@ def emit_call(w: Writer, index: int, tool: Tool, function: str, decoders: Decode
             emit(f"            return _c_fail(out, {invalid})")
             emit(f"        _a_{p.name} = {decoders.decode(p.type, 'i')}")
     call = f"{function}({', '.join(f'{p.name}=_a_{p.name}' for p in tool.params)})"
+    if tool.streams:  # a generator: its items, each handed on as it comes (runtime/stream.codon)
+        call = f"_c_collect({call}, st.sink)"
     what = json.dumps(f"tool {tool.name!r}")
     emit(f"    return _c_guarded(lambda: {call}, out, st, {tool.structured}, {tool.wraps_result}, {what}, {retry})")
     emit()

@@ -123,7 +123,8 @@ class _Finder:
 
     def find_escapes(self) -> None:
         for node in ast.walk(self.func):
-            if isinstance(node, ast.Return) and node.value is not None and self._own(node):
+            # a generator tool's yields are its result's items
+            if isinstance(node, (ast.Return, ast.Yield)) and node.value is not None and self._own(node):
                 self._escape(node.value)
 
     def _own(self, node: ast.AST) -> bool:
@@ -184,7 +185,7 @@ class _Finder:
     def _use(self, node: ast.Name, display: ast.Dict | ast.List) -> list[ast.expr] | None:
         """The values a use of a builder candidate writes, [] for a harmless use, None for a read."""
         parent = self._parents.get(id(node))
-        if isinstance(parent, ast.Return):
+        if isinstance(parent, (ast.Return, ast.Yield)):
             return []
         if isinstance(parent, ast.Subscript) and parent.value is node:
             grand = self._parents.get(id(parent))

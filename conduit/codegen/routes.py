@@ -27,6 +27,7 @@ RUNTIME_IMPORTS = """\
 from conduit_runtime.web import Request as _CWebRequest, method_bucket as _c_method_bucket
 from conduit_runtime.web import reply_with as _c_reply_with, reply_error as _c_reply_error
 from conduit_runtime.web import reply_unrouted as _c_reply_unrouted, BadRequest as _CBadRequest
+from conduit_runtime.body_stream import stream_body as _c_stream_body
 # What route handlers may name in their code:
 from conduit_runtime.web import Request, Response, BadRequest"""
 
@@ -130,7 +131,10 @@ def _emit_wrapper(w: Writer, index: int, route: Route, handler: str) -> str:
     what = json.dumps(f"route {route.name!r}")
     w.emit(f"# {route.describe()}: call, write the result")
     w.emit(f"def {name}(req: _CWebRequest, reply: _CReply):")
-    w.emit(f"    _c_route_guarded(lambda: {handler}(req), reply, {octets}, {what})")
+    if inspect.isgeneratorfunction(route.fn):  # its body streams as it yields (runtime/body_stream.codon)
+        w.emit(f"    _c_route_guarded(lambda: _c_stream_body({handler}(req), req, reply), reply, False, {what})")
+    else:
+        w.emit(f"    _c_route_guarded(lambda: {handler}(req), reply, {octets}, {what})")
     w.emit()
     return name
 

@@ -67,7 +67,8 @@ def generate(app: Conduit, settings: ServerSettings | None = None, code: UserCod
     if len(app.routes):
         handlers = [functions[route_entry(i)] for i in range(len(app.routes))]
         emit_routes(w, app.routes, handlers, code.exceptions.everything(), pooled)
-    _emit_app(w, app, tools, settings, [PATH_CODES[code.path(t)] for t in tools], routes_pooled)
+    paths = [PATH_CODES[code.path(t)] for t in tools]
+    _emit_app(w, app, tools, settings, paths, routes_pooled, [code.reports(t) for t in tools])
     return w.program(code.engines)
 
 
@@ -102,6 +103,7 @@ def emit_imports(w: Writer, *, server: bool = True) -> None:
     w.emit("from conduit_runtime.calls import json_items as _c_items, fail as _c_fail, CALL_FAILED as _C_CALL_FAILED")
     w.emit("from conduit_runtime.calls import write_result as _c_write_result, fail_with as _c_fail_with")
     w.emit("from conduit_runtime.calls import needs_python as _c_needs_python")
+    w.emit("from conduit_runtime.stream import collect as _c_collect")
     if server:
         w.emit("from conduit_runtime.http_request import Request as _CRequest")
         w.emit("from conduit_runtime.http_response import Reply as _CReply")
@@ -136,7 +138,13 @@ def emit_tools(w: Writer, code: UserCode, tools: list[Tool]) -> dict[str, str]:
 
 
 def _emit_app(
-    w: Writer, app: Conduit, tools: list[Tool], settings: ServerSettings, paths: list[int], routes_pooled: bool
+    w: Writer,
+    app: Conduit,
+    tools: list[Tool],
+    settings: ServerSettings,
+    paths: list[int],
+    routes_pooled: bool,
+    reports: list[dict[str, str]],
 ) -> None:
     tools_json = json.dumps([t.definition() for t in tools], separators=(",", ":"))
     w.emit("# Per tool (tools/list order): inline, on the worker pool, or inline while measured (runtime/paths.codon).")
@@ -145,6 +153,10 @@ def _emit_app(
     w.emit("# Per tool: how long a pooled call may take before it is answered as timed out (0: no limit).")
     timeouts = [call_timeout_ms(t, settings) for t in tools]
     w.emit(f"_C_TIMEOUT_MS = List[int]([{', '.join(str(t) for t in timeouts)}])")
+    w.emit("# Per tool: whether its calls can stream (it yields, reports progress or logs), and whether it logs.")
+    streams = [t.streams or bool(r) for t, r in zip(tools, reports)]
+    w.emit(f"_C_STREAMS = List[bool]([{', '.join(str(s) for s in streams)}])")
+    w.emit(f"_C_LOGS = List[bool]([{', '.join(str('log' in r.values()) for r in reports)}])")
     w.emit()
     w.emit("def _c_run_native(job: _CJob, st: _CMcpState):")
     w.emit('    """A blocking tool\'s call on a pool thread, its arguments parsed again from the job\'s text."""')
@@ -166,6 +178,10 @@ def _emit_app(
     w.emit("        return _C_PATHS.on_pool(index)")
     w.emit("    def timeout_ms(self, index: int) -> int:")
     w.emit("        return _C_TIMEOUT_MS[index]")
+    w.emit("    def streams(self, index: int) -> bool:")
+    w.emit("        return _C_STREAMS[index]")
+    w.emit("    def logs(self, index: int) -> bool:")
+    w.emit("        return _C_LOGS[index]")
     w.emit()
     w.emit("# Serialized once, at build time: the tools/list array and the server's identity.")
     w.emit(f"_C_TOOLS_JSON = {_codon_str(tools_json)}")

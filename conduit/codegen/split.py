@@ -134,6 +134,10 @@ class _CApp:
         return _C_PATHS.on_pool(index)
     def timeout_ms(self, index: int) -> int:
         return _C_TOOLS.timeouts_ms[index]
+    def streams(self, index: int) -> bool:
+        return False  # the notebook's tools library answers a generator's items with its result
+    def logs(self, index: int) -> bool:
+        return False
 '''
 
 _EXPORTS = """\

@@ -18,9 +18,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from .. import reporting
 from ..routing import Route
 from ..tools import Tool
-from .closure import DIFFERENT_MEANING, Definition, Problem, WholeProgram, whole_program
+from .closure import DIFFERENT_MEANING, Definition, Problem, WholeProgram, global_names, whole_program
 from .decoders import Decoders, codon_param, emit_call, emit_guard
 from .exceptions import BUILTIN_EXCEPTIONS, EXCEPTION_ALIASES, ExceptionTable
 from .literals import json_displays
@@ -109,6 +110,21 @@ class UserCode:
         """Whether a call can be run again in CPython after native code began it: nothing the
         entry reaches writes files, databases or processes (judged from the code's text)."""
         return not any(d.source is not None and _EFFECTS.search(d.source.text) for d in self.whole.reached_by(name))
+
+    def reports(self, tool: Tool) -> dict[str, str]:
+        """The names under which what `tool` reaches calls `conduit.progress` or `conduit.log`
+        (name as written -> "progress" | "log"): such a call can stream its messages."""
+        found: dict[str, str] = {}
+        for d in self.whole.reached_by(tool.name):
+            fn = d.value if d.kind == "function" else tool.fn if d.key == self.whole.tools[tool.name] else None
+            namespace = getattr(fn, "__globals__", None)
+            if d.source is None or namespace is None:
+                continue
+            for name in global_names(d.source.text, function=True):
+                value = namespace.get(name)
+                if value is reporting.progress or value is reporting.log:
+                    found[name] = value.__name__
+        return found
 
     def path(self, tool: Tool) -> Path:
         """Where a native tool's calls run (runtime/paths.codon): `blocking=` on the tool says,
@@ -243,6 +259,8 @@ def _rewrite(
         if isinstance(entry, Tool):
             # A declared `dict[str, T]` / `list[T]` result is one Codon type: nothing to build as JSON.
             typed = entry.returns is not None and entry.returns.kind in _KEEP_RETURN and entry.returns.concrete
+            if entry.streams:  # its items, not a list, leave the function
+                typed = entry.returns is not None and entry.returns.item is not None and entry.returns.item.concrete
             ctx.json = json_displays(node, {p.name: p.type.codon() for p in entry.params}, escaping=not typed)
             _typed_header(node, entry)
         elif entry is not None:  # a route handler takes the request
@@ -280,6 +298,7 @@ def _typed_header(node: ast.FunctionDef, tool: Tool) -> None:
     header = ast.parse(f"def _({', '.join(codon_param(p) for p in tool.params)}): pass").body[0]
     node.args = header.args  # type: ignore[attr-defined]
     keep = tool.returns is not None and tool.returns.kind in _KEEP_RETURN and tool.returns.concrete
+    keep = keep and not tool.streams  # a generator returns its items one by one, not the list
     node.returns = ast.parse(tool.returns.codon(), mode="eval").body if keep else None  # type: ignore[union-attr]
     node.decorator_list = []
 
@@ -444,6 +463,9 @@ def emit_user_code(w: Writer, code: UserCode) -> dict[str, str]:
     """The native tools' definitions, each once; returns tool name -> its function's name."""
     ordered = needed_definitions(code)
     w.emit(PRELUDE)
+    reports = {name: what for t in code.native_tools for name, what in code.reports(t).items()}
+    for name, what in sorted(reports.items()):  # conduit.progress / conduit.log: runtime/stream.codon
+        w.emit(f"from conduit_runtime.stream import {what}" + (f" as {name}" if name != what else ""))
     for line, owners in import_lines(code, ordered).items():
         w.emit_owned(line, owners)
     w.emit()

@@ -2,7 +2,8 @@
 
 The text block is the result itself for a str and `json.dumps(result, indent=2)` otherwise (the
 reference SDK's layout); typed tools also carry `structuredContent`, wrapped as `{"result": ...}`
-unless the tool returns an object.
+unless the tool returns an object. A generator tool's result is the list of what it yielded
+(`item_text` is how each item travels in a progress event's message: compact JSON).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
 
 
 def tool_result(tool: Tool, value: Any) -> dict[str, Any]:
+    if tool.streams and not isinstance(value, list):
+        value = list(value)
     if tool.returns is not None and tool.returns.kind == "none":
         return {"content": [], "isError": False}
     text = value if isinstance(value, str) else json.dumps(value, indent=2)
@@ -40,3 +43,8 @@ def timeout_message(name: str, seconds: float) -> str:
         f"tool '{name}' timed out: it did not finish within {limit} s on the worker pool; raise the limit "
         "with Conduit(call_timeout=...) or @app.tool(timeout=...) (0 waits for ever)"
     )
+
+
+def item_text(item: Any) -> str:
+    """A yielded item as a progress event's message: compact JSON, as the native server writes it."""
+    return json.dumps(item, separators=(",", ":"))

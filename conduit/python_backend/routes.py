@@ -8,13 +8,16 @@ request.
 
 from __future__ import annotations
 
+import inspect
 import json
+from collections.abc import Iterator
+from typing import Any
 
 import anyio
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..routing import MCP_PATH, RouteTable
-from ..web import JSON, BadRequest, Request, Response, encode_body
+from ..web import JSON, TEXT, BadRequest, Request, Response, encode_body
 
 
 class RouteApp:
@@ -43,6 +46,8 @@ class RouteApp:
         )
         route = endpoint.route
         limit = route.timeout if route.timeout is not None else self.call_timeout
+        if inspect.isgeneratorfunction(route.fn):
+            return await _stream(route.fn(request), scope, send)
         try:
             # past its limit: 504, as on the native pool (the thread runs on; its answer is dropped)
             with anyio.move_on_after(limit or None) as deadline:
@@ -85,6 +90,61 @@ class RouteApp:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
+
+
+_END = object()
+_FAILED = object()
+NDJSON = "application/x-ndjson"
+SSE = "text/event-stream"
+
+
+async def _stream(items: Iterator[Any], scope: Scope, send: Send) -> None:
+    """A generator handler's body, a chunk per item as it is yielded (runtime/body_stream.codon
+    writes the same): text as is, anything else a line of JSON, or SSE events when the client
+    accepts text/event-stream. A handler that raises mid-stream ends the response unfinished."""
+    sse = any(k == b"accept" and b"text/event-stream" in v for k, v in scope["headers"])
+    head = scope["method"] == "HEAD"
+    began = False
+    try:
+        while (item := await _next_or_error(items, began, send, head)) is not _END:
+            if item is _FAILED:
+                return
+            text = isinstance(item, str)
+            chunk = item if text else json.dumps(item, separators=(",", ":"))
+            if sse:
+                chunk = "".join(f"data: {line}\n" for line in chunk.split("\n")) + "\n"
+            elif not text:
+                chunk += "\n"
+            if not began:
+                began = True
+                await _start_stream(send, SSE if sse else (TEXT if text else NDJSON))
+            await send({"type": "http.response.body", "body": b"" if head else chunk.encode(), "more_body": True})
+        if not began:
+            await _start_stream(send, SSE if sse else TEXT)
+        await send({"type": "http.response.body", "body": b""})
+    finally:
+        items.close()  # type: ignore[attr-defined]
+
+
+async def _next_or_error(items: Iterator[Any], began: bool, send: Send, head: bool) -> Any:
+    """The next item; a handler that raises before its first item answers 400/500 as any handler."""
+    try:
+        return await anyio.to_thread.run_sync(next, items, _END)
+    except Exception as exc:
+        if began:
+            raise  # mid-stream: the response ends unfinished
+        if isinstance(exc, BadRequest):
+            await _send(send, 400, *_error("Bad Request", str(exc)), head=head)
+        else:
+            await _send(send, 500, *_error("Internal Server Error", f"{type(exc).__name__}: {exc}"), head=head)
+        return _FAILED
+
+
+async def _start_stream(send: Send, content_type: str) -> None:
+    headers = [(b"content-type", content_type.encode())]
+    if content_type == SSE:
+        headers.append((b"cache-control", b"no-cache"))
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
 
 
 def _error(error: str, detail: str = "") -> tuple[str, bytes]:

@@ -14,6 +14,8 @@ import argparse
 import contextlib
 import os
 import sys
+import warnings
+from collections.abc import Iterator
 from typing import Any
 
 try:
@@ -33,11 +35,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..app import Conduit
 from ..loader import load_app
+from ..reporting import reporting
 from ..settings import ServerSettings, auth_tokens_from_env, unauthenticated_public_warning
 from .arguments import ArgumentError, decode_arguments
 from .batch import BATCH_TOOL, Batches, run_batch
 from .gate import Gate
-from .results import error_result, exception_message, timeout_message, tool_result
+from .results import error_result, exception_message, item_text, timeout_message, tool_result
 from .routes import RouteApp
 
 LISTEN_FD = 3
@@ -70,16 +73,63 @@ class _RegistryServer(MCPServer):
         except ArgumentError as exc:
             raise MCPError(code=types.INVALID_PARAMS, message=str(exc)) from None
         limit = tool.timeout if tool.timeout is not None else self._call_timeout
+        reporter = _ContextReporter(context) if context is not None else None
+
+        def run() -> Any:
+            with reporting(reporter):
+                return tool.fn(**kwargs)
+
         try:
             # Past its limit the call is answered as timed out; its thread runs on to the end (a
             # thread cannot be stopped), and what it returns is dropped, as on the native pool.
             with anyio.move_on_after(limit or None) as deadline:
-                value = await anyio.to_thread.run_sync(lambda: tool.fn(**kwargs), abandon_on_cancel=True)
+                if tool.streams:
+                    value = await _stream_items(tool.fn(**kwargs), context, reporter)
+                else:
+                    value = await anyio.to_thread.run_sync(run, abandon_on_cancel=True)
         except Exception as exc:  # a tool's failure is its result, not the server's
             return types.CallToolResult.model_validate(error_result(exception_message(exc)))
         if deadline.cancelled_caught:
             return types.CallToolResult.model_validate(error_result(timeout_message(name, limit)))
         return types.CallToolResult.model_validate(tool_result(tool, value))
+
+
+_END = object()
+
+
+class _ContextReporter:
+    """`conduit.progress` and `conduit.log` in a tool running on a worker thread: the SDK's
+    Context, called on the event loop."""
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
+
+    def progress(self, done: float, total: float | None, message: str | None) -> None:
+        anyio.from_thread.run(self.context.report_progress, done, total, message)
+
+    def log(self, level: str, data: Any) -> None:
+        with warnings.catch_warnings():  # deprecated at 2026-07-28, where the client opts in per request
+            warnings.simplefilter("ignore")
+            anyio.from_thread.run(self.context.log, level, data)
+
+
+def _next_reporting(items: Iterator[Any], reporter: _ContextReporter | None) -> Any:
+    with reporting(reporter):
+        return next(items, _END)
+
+
+async def _stream_items(items: Iterator[Any], context: Any, reporter: _ContextReporter | None) -> list[Any]:
+    """A generator tool's items, each reported as progress (the item in the message) as it is
+    yielded; it runs in a worker thread between items, and stops when the call is cancelled."""
+    done: list[Any] = []
+    try:
+        while (item := await anyio.to_thread.run_sync(_next_reporting, items, reporter)) is not _END:
+            done.append(item)
+            if context is not None:
+                await context.report_progress(len(done), None, item_text(item))
+    finally:
+        items.close()  # type: ignore[attr-defined]
+    return done
 
 
 class _TransportRules:
@@ -116,7 +166,8 @@ def asgi_app(app: Conduit, settings: ServerSettings | None = None) -> ASGIApp:
         allowed_origins=[*_loopback_origins(settings.port), *settings.allowed_origins],
     )
     sdk_app = _RegistryServer(app, settings.call_timeout).streamable_http_app(
-        json_response=True,
+        # SSE replies where a generator tool's progress must reach the client; JSON otherwise
+        json_response=not any(tool.streams for tool in app),
         stateless_http=not settings.sessions,
         max_request_body_size=settings.max_body_bytes,
         session_idle_timeout=settings.session_idle_timeout,
