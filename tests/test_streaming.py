@@ -161,6 +161,40 @@ def test_progress_and_log_from_any_tool_reach_the_client(server: Supervisor, mod
     assert logged == expected
 
 
+@pytest.mark.filterwarnings("ignore:The logging capability is deprecated")  # at 2026-07-28; this is the handshake era
+def test_a_handshake_era_client_chooses_its_log_level_with_set_level(server: Supervisor):
+    logged: list[tuple[str, object]] = []
+
+    async def on_log(params) -> None:
+        logged.append((params.level, params.data))
+
+    async def call(client):
+        assert client.server_capabilities.logging is not None  # servers that log declare it
+        await client.set_logging_level("info")
+        return await client.call_tool("index", {"paths": ["a", "b"]})
+
+    assert run(server, "legacy", call, logging_callback=on_log).structured_content == {"result": 2}
+    assert logged == [("info", "indexing a"), ("info", "indexing b")]  # no debug "done"
+
+
+def test_an_unknown_log_level_is_invalid_params_and_the_session_serves_on(server: Supervisor):
+    headers = {**HEADERS, **session_headers(server)}
+    body = {"jsonrpc": "2.0", "id": 3, "method": "logging/setLevel", "params": {"level": "loud"}}
+    assert answer(server, body, headers)["error"]["code"] == -32602
+    call = {"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"name": "index", "arguments": {"paths": []}}}
+    assert answer(server, call, headers)["result"]["structuredContent"] == {"result": 0}
+
+
+def answer(server: Supervisor, body: dict, headers: dict[str, str]) -> dict:
+    """The JSON-RPC response to `body`, sent as JSON or as the last event of an SSE reply (the
+    python backend answers SSE for an app with generator tools)."""
+    r = httpx.post(server.url, json=body, headers=headers)
+    if r.headers["content-type"].startswith("text/event-stream"):
+        data = [line[6:] for line in r.text.replace("\r\n", "\n").split("\n") if line.startswith("data: {")]
+        return json.loads(data[-1])
+    return r.json()
+
+
 def test_without_a_token_or_a_log_level_a_reporting_tool_just_answers(server: Supervisor):
     async def call(client):
         return await client.call_tool("index", {"paths": ["a", "b", "c"]})

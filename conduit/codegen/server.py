@@ -36,6 +36,7 @@ JSONRPC_METHODS = (
     "prompts/list",
     "resources/list",
     "resources/templates/list",
+    "logging/setLevel",
 )
 
 

@@ -134,7 +134,10 @@ class UserCode:
 
     def route_blocks(self, index: int, route: Route) -> bool:
         """Whether route handler `index` runs on the worker pool: the same guess (routes are not
-        measured: a route handler with nothing in its code to say it blocks stays inline)."""
+        measured: a route handler with nothing in its code to say it blocks stays inline). A
+        handler that yields streams its body from the event loop (the pool answers whole bodies)."""
+        if inspect.isgeneratorfunction(route.fn):
+            return False
         return self._path(route_entry(index), route.blocking) == "pool"
 
     def _path(self, entry: str, said: bool | None) -> Path:

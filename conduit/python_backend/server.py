@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..app import Conduit
 from ..loader import load_app
-from ..reporting import reporting
+from ..reporting import LOG_LEVELS, reporting
 from ..settings import ServerSettings, auth_tokens_from_env, unauthenticated_public_warning
 from .arguments import ArgumentError, decode_arguments
 from .batch import BATCH_TOOL, Batches, run_batch
@@ -53,6 +53,19 @@ class _RegistryServer(MCPServer):
         super().__init__(app.name, version=app.version, instructions=app.instructions, log_level="WARNING")
         self._app = app
         self._call_timeout = app.settings.call_timeout if call_timeout is None else call_timeout
+        # logging/setLevel: the handshake era's choice of level, per Mcp-Session-Id (it declares
+        # `logging`); without sessions no request names the next one, and every level is sent
+        self._log_levels: dict[str, int] = {}
+        self._lowlevel_server.add_request_handler("logging/setLevel", types.SetLevelRequestParams, self._set_level)
+
+    async def _set_level(self, context: Any, params: types.SetLevelRequestParams) -> types.EmptyResult:
+        session = _session_id(context)
+        if session is not None:
+            self._log_levels.pop(session, None)
+            self._log_levels[session] = LOG_LEVELS.index(params.level)
+            if len(self._log_levels) > self._app.settings.max_sessions:  # ended sessions' go first
+                del self._log_levels[next(iter(self._log_levels))]
+        return types.EmptyResult()
 
     async def list_tools(self) -> list[types.Tool]:
         return [types.Tool.model_validate(tool.definition()) for tool in self._app]
@@ -73,7 +86,10 @@ class _RegistryServer(MCPServer):
         except ArgumentError as exc:
             raise MCPError(code=types.INVALID_PARAMS, message=str(exc)) from None
         limit = tool.timeout if tool.timeout is not None else self._call_timeout
-        reporter = _ContextReporter(context) if context is not None else None
+        reporter = None
+        if context is not None:
+            session = _session_id(context.request_context)
+            reporter = _ContextReporter(context, self._log_levels.get(session, 0) if session else 0)
 
         def run() -> Any:
             with reporting(reporter):
@@ -97,17 +113,27 @@ class _RegistryServer(MCPServer):
 _END = object()
 
 
+def _session_id(request_context: Any) -> str | None:
+    """The request's Mcp-Session-Id, if it has one (a request context of the SDK's)."""
+    headers = getattr(request_context.request, "headers", None)
+    return headers.get("mcp-session-id") if headers is not None else None
+
+
 class _ContextReporter:
     """`conduit.progress` and `conduit.log` in a tool running on a worker thread: the SDK's
     Context, called on the event loop."""
 
-    def __init__(self, context: Any) -> None:
+    def __init__(self, context: Any, lowest: int = 0) -> None:
         self.context = context
+        self.lowest = lowest  # the LOG_LEVELS index below which log messages are not sent
+
 
     def progress(self, done: float, total: float | None, message: str | None) -> None:
         anyio.from_thread.run(self.context.report_progress, done, total, message)
 
     def log(self, level: str, data: Any) -> None:
+        if LOG_LEVELS.index(level) < self.lowest:
+            return
         with warnings.catch_warnings():  # deprecated at 2026-07-28, where the client opts in per request
             warnings.simplefilter("ignore")
             anyio.from_thread.run(self.context.log, level, data)
