@@ -61,7 +61,9 @@ def open_idle(port: int, count: int, request: bytes) -> list[socket.socket]:
     """`count` connections that each completed one request, in batches (the listen backlog is 1024)."""
     opened: list[socket.socket] = []
     while len(opened) < count:
-        batch = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(min(BATCH, count - len(opened)))]
+        batch = [
+            socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(min(BATCH, count - len(opened)))
+        ]
         for sock in batch:
             sock.sendall(request)
         answer_all(batch)
@@ -137,6 +139,7 @@ def main() -> None:
                 sock.setblocking(True)
                 sock.sendall(request)
             answer_all(sample)  # raises if one was closed
+            sampled = len(sample)
             for sock in held:
                 sock.close()
             held.clear()
@@ -149,24 +152,33 @@ def main() -> None:
         per_conn = (rss[args.idle] - rss[0]) * 1024 / args.idle
         print(f"server RSS, no connection:           {rss[0] / 1024:8.1f} MiB")
         print(f"server RSS, 1,000 idle connections:  {rss[1000] / 1024:8.1f} MiB")
-        print(f"server RSS, {args.idle:,} idle connections: {rss[args.idle] / 1024:8.1f} MiB "
-              f"({args.idle - 1000:,} opened in {opened_in:.1f} s)")
+        print(
+            f"server RSS, {args.idle:,} idle connections: {rss[args.idle] / 1024:8.1f} MiB "
+            f"({args.idle - 1000:,} opened in {opened_in:.1f} s)"
+        )
         print(f"server RSS at the end ({args.rounds} rounds): {rss_after / 1024:8.1f} MiB")
-        print(f"memory per idle connection: {per_conn:,.0f} bytes; "
-              f"RSS at {args.idle:,} / at 1,000: {rss[args.idle] / rss[1000]:.2f}")
+        print(
+            f"memory per idle connection: {per_conn:,.0f} bytes; "
+            f"RSS at {args.idle:,} / at 1,000: {rss[args.idle] / rss[1000]:.2f}"
+        )
         for name, runs in (("no idle ones", alone), (f"{args.idle:,} idle", loaded)):
             each = ", ".join(f"{r.p99:.3f}" for r in runs)
-            print(f"add, 4 connections, {name:>12}: p50 {median(runs, 'p50'):.3f} ms, p99 {median(runs, 'p99'):.3f} ms "
-                  f"(median of {len(runs)}; p99s {each}; {median(runs, 'requests_per_second'):,.0f} req/s, "
-                  f"{sum(r.errors for r in runs)} errors)")
-        print(f"p50 with / without: {median(loaded, 'p50') / median(alone, 'p50'):.2f}; p99 with / without: "
-              f"{median(loaded, 'p99') / median(alone, 'p99'):.2f} (target <= 2); load average "
-              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-        print(f"idle connections still open at the end of each round: 100 of 100 sampled answered again")
+            print(
+                f"add, 4 connections, {name:>12}: p50 {median(runs, 'p50'):.3f} ms, p99 {median(runs, 'p99'):.3f} ms "
+                f"(median of {len(runs)}; p99s {each}; {median(runs, 'requests_per_second'):,.0f} req/s, "
+                f"{sum(r.errors for r in runs)} errors)"
+            )
+        print(
+            f"p50 with / without: {median(loaded, 'p50') / median(alone, 'p50'):.2f}; p99 with / without: "
+            f"{median(loaded, 'p99') / median(alone, 'p99'):.2f} (target <= 2); load average "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        )
+        print(f"idle connections still open at the end of each round: {sampled} of {sampled} sampled answered again")
     finally:
         for sock in held:
             sock.close()
         server.close()
+
 
 if __name__ == "__main__":
     main()

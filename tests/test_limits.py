@@ -271,7 +271,9 @@ def test_the_python_backend_run_alone_warns() -> None:
 @pytest.mark.native
 def test_the_native_binary_warns() -> None:
     binary = native_build(load_app(str(APP))).binary
-    run = subprocess.run([str(binary), "--host", UNREACHABLE, "--port", "8080"], capture_output=True, text=True, timeout=30)
+    run = subprocess.run(
+        [str(binary), "--host", UNREACHABLE, "--port", "8080"], capture_output=True, text=True, timeout=30
+    )
     assert run.returncode != 0
     assert "warning: serving 192.0.2.1 without authentication" in run.stderr
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conduit.client import ToolCallError
-from conduit.errors import ServerError, ToolDefinitionError
+from conduit.errors import ToolDefinitionError
 from conduit.notebook import NotebookSession, Status, cell_functions
 from conduit.python_backend.notebook_tools import tools_app
 

@@ -55,7 +55,7 @@ def generate(app: Conduit, settings: ServerSettings | None = None, code: UserCod
     w.emit("# Written by conduit.codegen on every build; edit the Python tools, not this file.")
     emit_imports(w)
     # per route: its time limit on the worker pool (ms), or -1 for a handler that runs on a loop
-    pooled = [route_timeout_ms(r, settings) if code.route_blocks(i, r) else -1 for i, r in enumerate(app.routes)]
+    pooled = [call_timeout_ms(r, settings) if code.route_blocks(i, r) else -1 for i, r in enumerate(app.routes)]
     routes_pooled = any(ms >= 0 for ms in pooled)
     if len(app.routes):
         w.emit(ROUTE_IMPORTS)
@@ -194,9 +194,6 @@ def call_timeout_ms(tool: Tool | Route, settings: ServerSettings) -> int:
     """A tool's (or route's) own `timeout=`, else the app's `call_timeout`, in whole ms (0: none)."""
     seconds = tool.timeout if tool.timeout is not None else settings.call_timeout
     return max(0, round(seconds * 1000))
-
-
-route_timeout_ms = call_timeout_ms
 
 
 def emit_config(w: Writer, app: Conduit, settings: ServerSettings, tools_json: str) -> None:

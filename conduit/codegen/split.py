@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING
 
 from . import phf
 from .program import Program, Writer
-from .server import JSONRPC_METHODS, analyze_app, call_timeout_ms, emit_config, emit_handler_and_serve, emit_imports, emit_tools
+from .server import (
+    JSONRPC_METHODS,
+    analyze_app,
+    call_timeout_ms,
+    emit_config,
+    emit_handler_and_serve,
+    emit_imports,
+    emit_tools,
+)
 from .user_code import PATH_CODES, UserCode
 
 if TYPE_CHECKING:

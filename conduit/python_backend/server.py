@@ -127,7 +127,6 @@ class _ContextReporter:
         self.context = context
         self.lowest = lowest  # the LOG_LEVELS index below which log messages are not sent
 
-
     def progress(self, done: float, total: float | None, message: str | None) -> None:
         anyio.from_thread.run(self.context.report_progress, done, total, message)
 
