@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
+import pydantic_core
 import mcp_types as types
 from mcp.shared.exceptions import MCPError
 from starlette.datastructures import Headers
@@ -93,8 +94,10 @@ class Batches:
             return await self.inner(scope, receive, send)
         body = await _read_body(receive)
         try:
+            # JSON where both Python's parser and the SDK's read it (the SDK answers the rest -32700)
+            pydantic_core.from_json(body)
             message = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             message = None
         if isinstance(message, list) and message:
             return await self._array(scope, message, send)
