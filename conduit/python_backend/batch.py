@@ -19,8 +19,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
-import pydantic_core
 import mcp_types as types
+import pydantic_core
 from mcp.shared.exceptions import MCPError
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
