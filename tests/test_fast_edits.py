@@ -6,6 +6,7 @@ The protocol suite runs again against it: its tests are imported below and take 
 
 from __future__ import annotations
 
+import copy
 import os
 import subprocess
 import sys
@@ -114,7 +115,7 @@ def test_an_edit_recompiles_only_the_tools_library() -> None:
 
 @pytest.fixture(scope="module")
 def slow_split() -> Iterator[Supervisor]:
-    app = load_app(str(APPS / "slow_app.py"))
+    app = copy.copy(load_app(str(APPS / "slow_app.py")))  # a copy: load_app's is the module's own
     app._routes = RouteTable()  # routes need the whole program; the notebook's split serves tools only
     yield from serve_split(APPS / "slow_app.py", app)
 

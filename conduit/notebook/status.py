@@ -72,8 +72,9 @@ class Status:
             ("pid", str(self.pid) if self.pid else "-"),
             ("backend", self.backend),
             ("ready in", ready),
-            ("restarts", str(len(self.restarts)) + (f" (last: {self.restarts[-1]})" if self.restarts else "")),
         ]
+        if self.restarts:  # news only once the server has died and come back
+            rows.append(("restarts", f"{len(self.restarts)} (last: {self.restarts[-1]})"))
         body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
         return f"<table>{body}</table>"
 
