@@ -95,7 +95,7 @@ def generate_core(app: Conduit, settings: ServerSettings | None = None) -> Progr
     emit_imports(w)
     w.emit("from conduit_runtime.tools_lib import load_tools_lib as _c_load_tools, ToolsClient as _CToolsClient")
     w.emit("from conduit_runtime.tools_lib import SpareClients as _CSpareClients")
-    w.emit("from conduit_runtime.paths import monotonic_us as _c_monotonic_us")
+    w.emit("from conduit_runtime.paths import thread_cpu_us as _c_thread_cpu_us")
     w.emit()
     w.emit("# ---- dispatch: the JSON-RPC methods (tools are the library's) " + "-" * 30)
     w.emit(phf.emit_codon(phf.build([m.encode() for m in JSONRPC_METHODS]), "_method_index"))
@@ -134,9 +134,9 @@ class _CApp:
     def call_tool(self, index: int, doc: _CJsonDoc, args: int, out: _CBuffer, st: _CMcpState) -> int:
         if not _C_PATHS.measured(index):
             return self.tools.call(index, doc, args, out)
-        started = _c_monotonic_us()
+        started = _c_thread_cpu_us()
         code = self.tools.call(index, doc, args, out)
-        _C_PATHS.ran_inline(index, _c_monotonic_us() - started)
+        _C_PATHS.ran_inline(index, _c_thread_cpu_us() - started)
         return code
     def is_blocking(self, index: int) -> bool:
         return _C_PATHS.on_pool(index)
