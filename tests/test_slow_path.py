@@ -10,8 +10,8 @@ too. benchmarks/slow_path.py prints the latencies.
 from __future__ import annotations
 
 import json
-import socket
 import re
+import socket
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
